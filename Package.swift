@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The agent side links no NIO and no server framework: it runs on old commune PCs.
+let package = Package(
+    name: "CommuneWatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "commune-agent", targets: ["commune-agent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "WatchModel"),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "Threads"),
+        .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
+        .target(name: "Probes", dependencies: ["WatchModel", "Curl", "Threads"]),
+        .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes"]),
+        .executableTarget(
+            name: "commune-agent",
+            dependencies: [
+                "AgentRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WatchModelTests", dependencies: ["WatchModel"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes"]),
+    ]
+)

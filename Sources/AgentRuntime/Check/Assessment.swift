@@ -1,0 +1,103 @@
+import Probes
+
+/// How one probe did, in the three words a focal point needs.
+public enum Verdict: String, Sendable {
+    case ok, degraded, failed
+
+    func word(_ language: Language) -> String {
+        switch self {
+        case .ok: language.pick("OK", "TỐT")
+        case .degraded: language.pick("DEGRADED", "KÉM")
+        case .failed: language.pick("FAILED", "LỖI")
+        }
+    }
+}
+
+/// One probe's verdict, its key figures and a note, in the user's language.
+public struct Assessment: Sendable {
+    public let probe: ConfiguredProbe
+    public let outcome: ProbeOutcome
+    public let verdict: Verdict
+    public let figures: String
+    public let note: String
+
+    /// Thresholds above which a passing probe is called degraded (documented in the README).
+    static let degradedLoss = 0.02
+    static let degradedMedianRTT = 0.150
+    static let degradedJitter = 0.030
+    static let slowHTTP = 3.0
+    static let slowDNS = 1.0
+    static let slowConnect = 1.0
+    static let certificateWarningDays = 14.0
+
+    init(_ probe: ConfiguredProbe, _ outcome: ProbeOutcome, language: Language) {
+        self.probe = probe
+        self.outcome = outcome
+        let f = Figures(language: language)
+        let l = language
+        var verdict: Verdict = outcome.ok ? .ok : .failed
+        var notes: [String] = []
+        var figures = ""
+        switch outcome.result {
+        case let icmp as ICMPEchoResult:
+            let s = icmp.statistics
+            figures = l.pick("loss ", "mất ") + f.percent(s.loss) + " (\(s.sent - s.received)/\(s.sent))"
+            if let median = s.median { figures += l.pick(" · median ", " · trung vị ") + f.duration(median) }
+            if let jitter = s.jitter { figures += " · jitter " + f.duration(jitter) }
+            if outcome.ok {
+                if s.loss >= Self.degradedLoss {
+                    verdict = .degraded
+                    notes.append(l.pick("\(f.percent(s.loss)) of echoes lost", "mất \(f.percent(s.loss)) gói tin"))
+                }
+                if let median = s.median, median > Self.degradedMedianRTT {
+                    verdict = .degraded
+                    notes.append(l.pick("high latency", "độ trễ cao"))
+                }
+                if let jitter = s.jitter, jitter > Self.degradedJitter {
+                    verdict = .degraded
+                    notes.append(l.pick("unstable latency", "độ trễ không ổn định"))
+                }
+            }
+        case let tcp as TCPConnectResult:
+            figures = l.pick("connect ", "kết nối ") + f.duration(tcp.connectSeconds)
+            if outcome.ok && tcp.connectSeconds > Self.slowConnect {
+                verdict = .degraded
+                notes.append(l.pick("slow to connect", "kết nối chậm"))
+            }
+        case let dns as DNSResult:
+            figures = "\(DNSMessage.rcodeName(dns.rcode)) · \(dns.answerCount) " + l.pick("answers", "bản ghi") + " · " + f.duration(dns.seconds)
+            if outcome.ok && dns.seconds > Self.slowDNS {
+                verdict = .degraded
+                notes.append(l.pick("slow resolver", "DNS phản hồi chậm"))
+            }
+        case let http as HTTPResult:
+            let t = http.response.times
+            figures = "HTTP \(http.response.status) · " + f.duration(t.total)
+            let phases = http.phases.filter { $0.0 != "transfer" && $0.1 >= 0.0005 }
+            if !phases.isEmpty {
+                let names = ["resolve": "DNS", "connect": l.pick("connect", "kết nối"), "tls": "TLS", "processing": l.pick("wait", "chờ")]
+                figures += " (" + phases.map { "\(names[$0.0] ?? $0.0) \(f.duration($0.1))" }.joined(separator: ", ") + ")"
+            }
+            if let end = http.response.certificates.compactMap(\.notAfter).min() {
+                let days = Double(end - HTTPProbe.now()) / 86400
+                figures += l.pick(" · cert ", " · chứng chỉ ") + f.number(days, decimals: 0) + l.pick(" d", " ngày")
+                if outcome.ok && days < Self.certificateWarningDays {
+                    verdict = .degraded
+                    notes.append(l.pick("certificate expires in \(f.number(days, decimals: 0)) days", "chứng chỉ hết hạn sau \(f.number(days, decimals: 0)) ngày"))
+                }
+            }
+            if outcome.ok && t.total > Self.slowHTTP {
+                verdict = .degraded
+                notes.append(l.pick("slow", "chậm"))
+            }
+        default:
+            figures = "–"
+        }
+        if let failure = outcome.failure {
+            notes.insert(FailureText.describe(failure, target: probe.spec.target.label, language: language), at: 0)
+        }
+        self.verdict = verdict
+        self.figures = figures
+        self.note = notes.joined(separator: "; ")
+    }
+}

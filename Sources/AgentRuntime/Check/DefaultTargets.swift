@@ -1,0 +1,43 @@
+import Probes
+
+/// What `check` measures when given neither a configuration nor targets: the gateway, the system's
+/// resolvers and a short list of public-service portals.
+public enum DefaultTargets {
+    /// National portals most communes depend on.
+    public static let portals = ["https://dichvucong.gov.vn", "https://chinhphu.vn"]
+    /// The name resolvers are asked for.
+    public static let dnsName = "dichvucong.gov.vn"
+
+    public static func probes(routes: String? = TextFile.read("/proc/net/route"),
+                              resolvers: [String] = SystemResolvers.list()) -> [ConfiguredProbe] {
+        var out: [ConfiguredProbe] = []
+        if let gateway = routes.flatMap(defaultGateway) {
+            var echo = ICMPEchoProbe(host: gateway)
+            echo.count = 20
+            out.append(ConfiguredProbe(spec: ProbeSpec(name: "gateway", target: .icmp(echo), timeout: .seconds(1)), role: .gateway))
+        }
+        for (index, resolver) in resolvers.prefix(3).enumerated() {
+            let spec = ProbeSpec(name: "dns \(index + 1)", target: .dns(DNSProbe(resolver: resolver, name: dnsName)),
+                                 timeout: .seconds(3))
+            out.append(ConfiguredProbe(spec: spec, role: .resolver))
+        }
+        for portal in portals {
+            let host = portal.split(separator: "/").last.map(String.init) ?? portal
+            let spec = ProbeSpec(name: host, target: .http(HTTPProbe(url: portal)), timeout: .seconds(15), critical: false)
+            out.append(ConfiguredProbe(spec: spec, role: .portal))
+        }
+        return out
+    }
+
+    /// The IPv4 default gateway from `/proc/net/route` (Linux).
+    public static func defaultGateway(_ table: String) -> String? {
+        for line in table.split(whereSeparator: \.isNewline).dropFirst() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 4, fields[1] == "00000000", let flags = UInt32(fields[3], radix: 16), flags & 0x3 == 0x3,
+                  let raw = UInt32(fields[2], radix: 16), raw != 0 else { continue }
+            // The kernel prints the address in host (little-endian) byte order.
+            return [raw & 0xff, raw >> 8 & 0xff, raw >> 16 & 0xff, raw >> 24].map(String.init).joined(separator: ".")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,138 @@
+import Probes
+
+/// Reasons from the office outwards (PC, gateway, DNS, line, portal) to the likely cause, in one line.
+public struct Diagnosis: Sendable {
+    /// Most likely cause first; never empty.
+    public let findings: [String]
+
+    public init(_ assessments: [Assessment], language l: Language) {
+        let f = Figures(language: l)
+        var findings: [String] = []
+        let failed = assessments.filter { $0.verdict == .failed }
+        let byRole = { (role: ProbeRole) in assessments.filter { $0.probe.role == role } }
+        let gateways = byRole(.gateway), resolvers = byRole(.resolver), portals = byRole(.portal), hosts = byRole(.host)
+        let beyond = resolvers + portals + hosts
+
+        if failed.contains(where: { $0.outcome.failure?.kind == .missingCapability }) {
+            findings.append(l.pick(
+                "ICMP cannot be measured: run commune-agent as root (sudo) or give it CAP_NET_RAW.",
+                "Không đo được ICMP: hãy chạy commune-agent bằng quyền root (sudo) hoặc cấp quyền CAP_NET_RAW."))
+        }
+        if let g = gateways.first(where: { $0.verdict == .failed && $0.outcome.failure?.kind != .missingCapability && $0.outcome.failure?.kind != .tooLossy }) {
+            let target = g.probe.spec.target.label
+            findings.append(l.pick(
+                "The gateway (office router) \(target) does not answer: check the router's power and this PC's network cable or Wi-Fi.",
+                "Cổng mạng (router của văn phòng) \(target) không trả lời: kiểm tra nguồn điện của router và dây mạng hoặc Wi-Fi của máy này."))
+        }
+        let gatewayAlive = gateways.isEmpty || gateways.contains { $0.outcome.result != nil && $0.verdict != .failed || $0.outcome.failure?.kind == .tooLossy }
+        for g in gateways {
+            guard let icmp = g.outcome.result as? ICMPEchoResult, icmp.statistics.loss >= Assessment.degradedLoss,
+                  icmp.statistics.received > 0 else { continue }
+            findings.append(l.pick(
+                "The line to the gateway \(g.probe.spec.target.label) loses \(f.percent(icmp.statistics.loss)) of packets: check the LAN cable, the switch port or the Wi-Fi signal.",
+                "Đường truyền tới cổng mạng \(g.probe.spec.target.label) mất \(f.percent(icmp.statistics.loss)) gói tin: kiểm tra dây mạng LAN, cổng switch hoặc sóng Wi-Fi."))
+        }
+        let beyondFailed = beyond.filter { $0.verdict == .failed }
+        let reachability: Set<ProbeFailure.Kind> = [.timeout, .unreachable, .noReply, .dnsTimeout, .resolveFailed]
+        if gatewayAlive, !beyond.isEmpty, beyondFailed.count == beyond.count,
+           beyondFailed.allSatisfy({ reachability.contains($0.outcome.failure?.kind ?? .internalError) }),
+           beyond.count > 1 || gateways.isEmpty == false {
+            findings.append(l.pick(
+                gateways.isEmpty ? "Nothing beyond this PC answers: the line (or the modem) is down — call the line provider."
+                    : "The gateway answers but nothing beyond it does: the line (or the modem) is down — call the line provider.",
+                gateways.isEmpty ? "Không có gì phía ngoài máy này trả lời: đường truyền (hoặc modem) bị mất — hãy báo nhà cung cấp đường truyền."
+                    : "Cổng mạng trả lời nhưng không có gì phía sau trả lời: đường truyền (hoặc modem) bị mất — hãy báo nhà cung cấp đường truyền."))
+        } else {
+            findings += Self.resolverFindings(resolvers, gatewayProbed: !gateways.isEmpty, gatewayAlive: gatewayAlive, l)
+            findings += Self.lineFindings(hosts, f, l)
+            findings += Self.portalFindings(portals, others: hosts + resolvers, f, l)
+        }
+        if findings.isEmpty, let first = failed.first {
+            findings.append(l.pick("\(first.probe.spec.name) failed: ", "\(first.probe.spec.name) lỗi: ") + first.note)
+        }
+        if findings.isEmpty {
+            findings.append(l.pick(
+                "Everything answers normally. If the internet still feels slow, the cause is likely this PC (disk, memory, viruses) or one particular website.",
+                "Mọi thứ đều trả lời bình thường. Nếu vẫn thấy mạng chậm, nguyên nhân có thể do chính máy tính này (ổ đĩa, bộ nhớ, virus) hoặc một trang web cụ thể."))
+        }
+        self.findings = findings
+    }
+
+    private static func resolverFindings(_ resolvers: [Assessment], gatewayProbed: Bool, gatewayAlive: Bool, _ l: Language) -> [String] {
+        var out: [String] = []
+        for r in resolvers where r.verdict == .failed {
+            let server = (r.outcome.result as? DNSResult)?.server.host ?? (r.probe.spec.target.label.split(separator: "/").first.map(String.init) ?? "")
+            let name: String = if case let .dns(p) = r.probe.spec.target { p.name } else { "" }
+            switch r.outcome.failure?.kind {
+            case .nxdomain:
+                out.append(l.pick("The DNS resolver \(server) says \(name) does not exist (NXDOMAIN): check the name, or the DNS setting.",
+                                  "Máy chủ DNS \(server) báo tên \(name) không tồn tại (NXDOMAIN): kiểm tra tên miền hoặc cấu hình DNS."))
+            case .servfail:
+                out.append(l.pick("The DNS resolver \(server) fails to resolve \(name) (SERVFAIL): the resolver or the domain's DNS is broken; try another resolver.",
+                                  "Máy chủ DNS \(server) không phân giải được \(name) (SERVFAIL): máy chủ DNS hoặc tên miền đang lỗi; hãy thử máy chủ DNS khác."))
+            case .dnsRefused:
+                out.append(l.pick("The DNS resolver \(server) refuses to answer this PC (REFUSED): check the DNS setting.",
+                                  "Máy chủ DNS \(server) từ chối trả lời máy này (REFUSED): kiểm tra cấu hình DNS."))
+            case _ where gatewayAlive && !gatewayProbed:
+                out.append(l.pick("The DNS resolver \(server) does not answer: check the DNS setting.",
+                                  "Máy chủ DNS \(server) không trả lời: kiểm tra cấu hình DNS."))
+            case _ where gatewayAlive:
+                out.append(l.pick("The gateway answers but the DNS resolver \(server) does not: check the DNS setting.",
+                                  "Cổng mạng trả lời nhưng máy chủ DNS \(server) không trả lời: kiểm tra cấu hình DNS."))
+            default: break
+            }
+        }
+        return out
+    }
+
+    private static func lineFindings(_ hosts: [Assessment], _ f: Figures, _ l: Language) -> [String] {
+        hosts.compactMap { h in
+            guard let icmp = h.outcome.result as? ICMPEchoResult, icmp.statistics.received > 0,
+                  icmp.statistics.loss >= Assessment.degradedLoss else { return nil }
+            return l.pick("The line loses \(f.percent(icmp.statistics.loss)) of packets to \(h.probe.spec.target.label): report it to the line provider with this figure.",
+                          "Đường truyền mất \(f.percent(icmp.statistics.loss)) gói tin tới \(h.probe.spec.target.label): hãy báo nhà cung cấp đường truyền kèm con số này.")
+        }
+    }
+
+    private static func portalFindings(_ portals: [Assessment], others: [Assessment], _ f: Figures, _ l: Language) -> [String] {
+        var out: [String] = []
+        let othersFine = portals.contains { $0.verdict != .failed } || others.contains { $0.verdict != .failed }
+        for p in portals {
+            let host = (p.probe.spec.target.label.split(separator: "/").dropFirst().first).map(String.init) ?? p.probe.spec.target.label
+            switch p.outcome.failure?.kind {
+            case .certificateExpired:
+                out.append(l.pick("The TLS certificate of \(host) has expired: the fault is on the portal's side, not in this office.",
+                                  "Chứng chỉ TLS của \(host) đã hết hạn: lỗi nằm ở phía cổng thông tin, không phải tại văn phòng."))
+            case .tlsVerificationFailed:
+                out.append(l.pick("The TLS certificate of \(host) is not trusted: check this PC's date and time; otherwise the portal uses a certificate from an unknown authority.",
+                                  "Chứng chỉ TLS của \(host) không được tin cậy: kiểm tra ngày giờ của máy này; nếu đúng thì cổng thông tin dùng chứng chỉ không rõ nguồn gốc."))
+            case .wrongStatus:
+                let status = (p.outcome.result as? HTTPResult)?.response.status ?? 0
+                out.append(l.pick("\(host) answers with an error (HTTP \(status)): the portal has a problem; the line works.",
+                                  "\(host) trả về lỗi (HTTP \(status)): cổng thông tin đang có sự cố; đường truyền vẫn hoạt động."))
+            case .bodyMismatch:
+                out.append(l.pick("\(host) answers but not with the expected page (maintenance page?): the portal has a problem.",
+                                  "\(host) có trả lời nhưng không đúng trang mong đợi (trang bảo trì?): cổng thông tin đang có sự cố."))
+            case .some(let kind) where [.timeout, .unreachable, .refused].contains(kind) && othersFine:
+                out.append(l.pick("\(host) does not answer while other sites do: the portal itself is down or blocks this office.",
+                                  "\(host) không trả lời trong khi các địa chỉ khác vẫn trả lời: chính cổng thông tin đang ngừng hoạt động hoặc chặn văn phòng này."))
+            case .some:
+                out.append(l.pick("\(host) failed: ", "\(host) lỗi: ") + p.note)
+            case nil:
+                guard p.verdict == .degraded, let http = p.outcome.result as? HTTPResult,
+                      http.response.times.total > Assessment.slowHTTP else { continue }
+                let phases = Dictionary(uniqueKeysWithValues: http.phases)
+                let waiting = phases["processing", default: 0] + phases["transfer", default: 0]
+                let total = f.duration(http.response.times.total)
+                if waiting >= 0.5 * http.response.times.total {
+                    out.append(l.pick("\(host) is slow (\(total), mostly waiting for the server): the portal is overloaded, not your line.",
+                                      "\(host) chậm (\(total), chủ yếu do chờ máy chủ xử lý): cổng thông tin đang quá tải, không phải do đường truyền."))
+                } else {
+                    out.append(l.pick("\(host) is slow to reach (\(total), mostly connecting): the line is congested.",
+                                      "\(host) kết nối chậm (\(total), chủ yếu ở bước kết nối): đường truyền đang nghẽn."))
+                }
+            }
+        }
+        return out
+    }
+}

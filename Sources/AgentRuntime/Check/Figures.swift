@@ -1,0 +1,34 @@
+/// Number formatting for people, without Foundation: Vietnamese uses a decimal comma.
+struct Figures {
+    let language: Language
+
+    /// `value` with `decimals` digits after the separator.
+    func number(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "–" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = Int64((abs(value) * scale).rounded())
+        let whole = scaled / Int64(scale)
+        var text = (value < 0 && scaled != 0 ? "-" : "") + String(whole)
+        if decimals > 0 {
+            let fraction = String(scaled % Int64(scale))
+            text += (language == .vi ? "," : ".") + String(repeating: "0", count: decimals - fraction.count) + fraction
+        }
+        return text
+    }
+
+    /// A duration given in seconds, in ms below 10 s: `0.42 ms`, `12.3 ms`, `154 ms`, `4.2 s`.
+    func duration(_ seconds: Double) -> String {
+        let ms = seconds * 1000
+        if ms >= 10_000 { return number(seconds, decimals: 1) + " s" }
+        if ms >= 100 { return number(ms, decimals: 0) + " ms" }
+        if ms >= 10 { return number(ms, decimals: 1) + " ms" }
+        return number(ms, decimals: 2) + " ms"
+    }
+
+    /// A ratio as a percentage: `0%`, `2.5%`, `30%`.
+    func percent(_ ratio: Double) -> String {
+        let p = ratio * 100
+        return (p == p.rounded() || p >= 10 ? number(p, decimals: 0) : number(p, decimals: 1)) + "%"
+    }
+}

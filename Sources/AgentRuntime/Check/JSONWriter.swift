@@ -1,0 +1,40 @@
+/// A minimal JSON writer for `check --json`: the agent links no Foundation.
+struct JSONWriter {
+    private var parts: [String] = []
+
+    mutating func add(_ key: String, _ value: String?) { parts.append(Self.quote(key) + ":" + (value.map(Self.quote) ?? "null")) }
+    mutating func add(_ key: String, _ value: Bool) { parts.append(Self.quote(key) + ":" + (value ? "true" : "false")) }
+    mutating func add(_ key: String, number: Double?) { parts.append(Self.quote(key) + ":" + Self.number(number)) }
+    mutating func add(_ key: String, raw: String) { parts.append(Self.quote(key) + ":" + raw) }
+
+    var object: String { "{" + parts.joined(separator: ",") + "}" }
+
+    static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+
+    /// A number, or null where JSON has no number (NaN, infinity, missing).
+    static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "null" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,122 @@
+import Probes
+
+/// What a probe is for, so the diagnosis can reason from the office outwards.
+public enum ProbeRole: String, Sendable, CaseIterable {
+    /// The office router: the first hop.
+    case gateway
+    /// A DNS resolver.
+    case resolver
+    /// A government or public-service portal.
+    case portal
+    /// Anything else on or beyond the line (an upstream node, a public address).
+    case host
+}
+
+/// A probe as configured: the spec the runner needs plus its role for the diagnosis.
+public struct ConfiguredProbe: Sendable {
+    public var spec: ProbeSpec
+    public var role: ProbeRole
+
+    public init(spec: ProbeSpec, role: ProbeRole) {
+        self.spec = spec
+        self.role = role
+    }
+}
+
+/// The agent's configuration file (`agent.toml`), typed and validated once at load.
+public struct AgentConfig: Sendable {
+    /// Language of human text; nil follows the locale.
+    public var language: Language?
+    /// Site code in the province's registry (used once the agent reports to a collector).
+    public var site: String?
+    public var probes: [ConfiguredProbe]
+
+    public init(language: Language? = nil, site: String? = nil, probes: [ConfiguredProbe] = []) {
+        self.language = language
+        self.site = site
+        self.probes = probes
+    }
+
+    /// Loads and validates a file; every error names the file, the line and the expected form.
+    public static func load(path: String) throws(ConfigError) -> AgentConfig {
+        guard let bytes = TextFile.readBytes(path, limit: 4 << 20) else {
+            throw ConfigError(source: path, line: 0, message: "cannot read the file (missing or not readable)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigError(source: path, line: 0, message: "the file is not UTF-8 text")
+        }
+        return try parse(text, source: path)
+    }
+
+    /// Parses configuration text; `source` names it in errors.
+    public static func parse(_ text: String, source: String) throws(ConfigError) -> AgentConfig {
+        let root: TOMLTable
+        do { root = try TOMLParser.parse(text) } catch {
+            throw ConfigError(source: source, line: error.line, message: error.message)
+        }
+        var top = TableReader(root, source: source, context: "the file")
+        try top.rejectUnknown(allowed: ["agent", "defaults", "probe"])
+        var config = AgentConfig()
+        if let node = root["agent"] {
+            var agent = try tableReader(node, name: "agent", source: source)
+            try agent.rejectUnknown(allowed: ["site", "lang"])
+            config.site = try agent.string("site")
+            config.language = try agent.choice("lang", Language.allCases.map(\.rawValue)).flatMap(Language.init(rawValue:))
+        }
+        var defaults = ProbeDefaults()
+        if let node = root["defaults"] {
+            var reader = try tableReader(node, name: "defaults", source: source)
+            try reader.rejectUnknown(allowed: ProbeDefaults.keys)
+            defaults = try ProbeDefaults(reading: &reader)
+        }
+        if let node = root["probe"] {
+            guard case let .array(items) = node.value, root.arraysOfTables.contains("probe") else {
+                throw ConfigError(source: source, line: node.line, message: "'probe' must be written as [[probe]] tables, one per probe")
+            }
+            var names: [String: Int] = [:]
+            for (number, item) in items.enumerated() {
+                guard case let .table(table) = item.value else { continue }
+                var reader = TableReader(table, source: source, context: "[[probe]] #\(number + 1) (line \(table.line))")
+                let probe = try ProbeDecoder.decode(&reader, defaults: defaults)
+                if let first = names[probe.spec.name] {
+                    throw ConfigError(source: source, line: table.line,
+                                      message: "[[probe]] #\(number + 1): the name \"\(probe.spec.name)\" is already used by the probe on line \(first); names must be unique")
+                }
+                names[probe.spec.name] = table.line
+                config.probes.append(probe)
+            }
+        }
+        _ = top
+        return config
+    }
+
+    private static func tableReader(_ node: TOMLNode, name: String, source: String) throws(ConfigError) -> TableReader {
+        guard case let .table(table) = node.value else {
+            throw ConfigError(source: source, line: node.line, message: "'\(name)' must be a table: write [\(name)] on its own line")
+        }
+        return TableReader(table, source: source, context: "[\(name)]")
+    }
+}
+
+/// Settings every probe inherits unless it sets its own (`[defaults]`).
+struct ProbeDefaults {
+    var interval: Duration = .seconds(60)
+    var timeout: Duration = .seconds(5)
+    var path = "default"
+    var interface: String?
+    var source: String?
+    var critical = true
+
+    static let keys = ["interval", "timeout", "path", "interface", "source", "critical"]
+
+    init() {}
+
+    init(reading reader: inout TableReader) throws(ConfigError) {
+        interval = try reader.duration("interval", atLeast: .seconds(1)) ?? interval
+        timeout = try reader.duration("timeout") ?? timeout
+        path = try reader.string("path") ?? path
+        interface = try reader.string("interface")
+        source = try reader.string("source")
+        critical = try reader.bool("critical") ?? critical
+    }
+}

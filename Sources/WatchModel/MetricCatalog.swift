@@ -1,0 +1,89 @@
+/// What one metric name means: its unit and a one-line help text, as `docs/metrics.md` lists it.
+public struct MetricInfo: Hashable, Sendable {
+    public let name: String
+    public let unit: String
+    public let help: String
+    /// Label names that vary within one probe result, beyond `probe`, `target` and `path`.
+    public let labels: [String]
+
+    public init(_ name: String, unit: String, help: String, labels: [String] = []) {
+        self.name = name
+        self.unit = unit
+        self.help = help
+        self.labels = labels
+    }
+}
+
+/// Every metric the agent produces; a test checks that `docs/metrics.md` lists each one.
+public enum MetricCatalog {
+    public static let probeSuccess = MetricInfo("probe_success", unit: "boolean (0 or 1)",
+        help: "1 when the probe ran and met its expectations, 0 otherwise.")
+    public static let probeDuration = MetricInfo("probe_duration_seconds", unit: "seconds",
+        help: "Wall time the whole probe took, including name resolution.")
+    public static let ipProtocol = MetricInfo("probe_ip_protocol", unit: "4 or 6",
+        help: "IP version the probe used.")
+
+    public static let icmpSent = MetricInfo("probe_icmp_packets_sent", unit: "packets",
+        help: "Echo requests sent in the round.")
+    public static let icmpReceived = MetricInfo("probe_icmp_packets_received", unit: "packets",
+        help: "Echo replies received in time in the round.")
+    public static let icmpLoss = MetricInfo("probe_icmp_loss_ratio", unit: "ratio 0-1",
+        help: "Share of echoes lost in the round; 1 when every echo was lost.")
+    public static let icmpRttMin = MetricInfo("probe_icmp_rtt_min_seconds", unit: "seconds",
+        help: "Lowest round-trip time of the round.")
+    public static let icmpRttMedian = MetricInfo("probe_icmp_rtt_median_seconds", unit: "seconds",
+        help: "Median round-trip time of the round (SmokePing's central line).")
+    public static let icmpRttMean = MetricInfo("probe_icmp_rtt_mean_seconds", unit: "seconds",
+        help: "Mean round-trip time of the round.")
+    public static let icmpRttMax = MetricInfo("probe_icmp_rtt_max_seconds", unit: "seconds",
+        help: "Highest round-trip time of the round.")
+    public static let icmpRttStddev = MetricInfo("probe_icmp_rtt_stddev_seconds", unit: "seconds",
+        help: "Population standard deviation of the round's round-trip times.")
+    public static let icmpJitter = MetricInfo("probe_icmp_jitter_seconds", unit: "seconds",
+        help: "Mean absolute difference of consecutive round-trip times (RFC 3550 style).")
+    public static let icmpLossBurst = MetricInfo("probe_icmp_loss_burst_max_packets", unit: "packets",
+        help: "Longest run of consecutive lost echoes in the round.")
+
+    public static let tcpConnect = MetricInfo("probe_tcp_connect_seconds", unit: "seconds",
+        help: "Time for the TCP three-way handshake to complete.")
+
+    public static let dnsLookup = MetricInfo("probe_dns_lookup_seconds", unit: "seconds",
+        help: "Time from sending the query to receiving the answer.")
+    public static let dnsRcode = MetricInfo("probe_dns_rcode", unit: "DNS rcode",
+        help: "Response code: 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED.")
+    public static let dnsAnswers = MetricInfo("probe_dns_answer_rrs", unit: "records",
+        help: "Number of records in the answer section.")
+
+    public static let httpPhase = MetricInfo("probe_http_duration_seconds", unit: "seconds",
+        help: "Time spent in each phase: resolve, connect, tls, processing (request sent to first byte), transfer. Every phase is present; tls is 0 for plain HTTP.",
+        labels: ["phase"])
+    public static let httpFirstByte = MetricInfo("probe_http_time_to_first_byte_seconds", unit: "seconds",
+        help: "Time from the start to the first byte of the response (curl's time_starttransfer).")
+    public static let httpTotal = MetricInfo("probe_http_total_seconds", unit: "seconds",
+        help: "Time of the whole transfer including redirects (curl's time_total).")
+    public static let httpStatus = MetricInfo("probe_http_status_code", unit: "HTTP status",
+        help: "Status code of the last response.")
+    public static let httpBytes = MetricInfo("probe_http_response_bytes", unit: "bytes",
+        help: "Body bytes received.")
+    public static let httpVersion = MetricInfo("probe_http_version", unit: "version number",
+        help: "HTTP version of the last response: 1.0, 1.1, 2 or 3.")
+    public static let httpRedirects = MetricInfo("probe_http_redirects", unit: "redirects",
+        help: "Number of redirects followed.")
+    public static let httpBodyMatched = MetricInfo("probe_http_content_matched", unit: "boolean (0 or 1)",
+        help: "1 when the body contains the expected text; present only when an expectation is set.")
+    public static let tlsExpiry = MetricInfo("probe_ssl_earliest_cert_expiry", unit: "Unix seconds",
+        help: "Expiry time of the certificate in the chain that expires first.")
+    public static let tlsRemaining = MetricInfo("probe_tls_cert_expiry_remaining_seconds", unit: "seconds",
+        help: "Time left until that certificate expires; negative once expired.")
+
+    /// All metrics, in the order `docs/metrics.md` lists them.
+    public static let all: [MetricInfo] = [
+        probeSuccess, probeDuration, ipProtocol,
+        icmpSent, icmpReceived, icmpLoss, icmpRttMin, icmpRttMedian, icmpRttMean, icmpRttMax,
+        icmpRttStddev, icmpJitter, icmpLossBurst,
+        tcpConnect,
+        dnsLookup, dnsRcode, dnsAnswers,
+        httpPhase, httpFirstByte, httpTotal, httpStatus, httpBytes, httpVersion, httpRedirects,
+        httpBodyMatched, tlsExpiry, tlsRemaining,
+    ]
+}
