@@ -8,9 +8,7 @@ let package = Package(
     products: [
         .executable(name: "commune-agent", targets: ["commune-agent"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-    ],
+    dependencies: [],
     targets: [
         .target(name: "WatchModel"),
         .systemLibrary(
@@ -24,13 +22,12 @@ let package = Package(
         .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes"]),
         .executableTarget(
             name: "commune-agent",
-            dependencies: [
-                "AgentRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["AgentRuntime"]
         ),
+        // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel"]),
-        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "TestSupport"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "TestSupport"]),
     ]
 )

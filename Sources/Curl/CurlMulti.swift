@@ -7,19 +7,27 @@ import Threads
 /// Sharing one multi handle lets libcurl keep a single cached CA store for all transfers
 /// (`CURLOPT_CA_CACHE_TIMEOUT`), which is what keeps 50 concurrent HTTPS probes small.
 public final class CurlMulti: Sendable {
-    private let engine: Engine
+    /// Started on first use: initialising libcurl and OpenSSL costs ~5 MB that ICMP-only agents need not pay.
+    private let engine = Mutex<Engine?>(nil)
 
-    public init() {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        let engine = Engine()
-        self.engine = engine
-        DedicatedThread.start { engine.loop() }
+    public init() {}
+
+    deinit { engine.withLock { $0?.stop() } }
+
+    private func running() -> Engine {
+        engine.withLock { current in
+            if let current { return current }
+            curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+            let started = Engine()
+            DedicatedThread.start { started.loop() }
+            current = started
+            return started
+        }
     }
-
-    deinit { engine.stop() }
 
     /// Performs one transfer; libcurl's own timeout bounds it.
     public func perform(_ request: CurlRequest) async throws(CurlError) -> CurlResponse {
+        let engine = running()
         let transfer = try CurlTransfer(request)
         let result: Result<CurlResponse, CurlError> = await withCheckedContinuation { continuation in
             transfer.completion = { continuation.resume(returning: $0) }

@@ -43,6 +43,8 @@ final class CurlTransfer: @unchecked Sendable {
         set(CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
         set(CURLOPT_MAXREDIRS, request.maxRedirects)
         set(CURLOPT_CERTINFO, 1)
+        // Probes read small pages; a 4 KB receive buffer instead of 16 KB keeps 50 concurrent probes small.
+        set(CURLOPT_BUFFERSIZE, 4096)
         set(CURLOPT_USERAGENT, request.userAgent)
         // Probes measure a fresh connection each time, like curl -w from the command line.
         set(CURLOPT_FRESH_CONNECT, 1)
@@ -55,6 +57,10 @@ final class CurlTransfer: @unchecked Sendable {
         else if let source = request.sourceAddress { set(CURLOPT_INTERFACE, "host!\(source)") }
         if let proxy = request.proxy { set(CURLOPT_PROXY, proxy) } else { set(CURLOPT_PROXY, "") }
         if let ca = request.caFile { set(CURLOPT_CAINFO, ca) }
+        // Debian builds libcurl with a default CA path; libcurl caches the parsed CA store on the
+        // multi handle only when the store comes from a CA file alone. Without this, every HTTPS
+        // probe parses the whole system bundle again (measured: 50 probes, 63 MB and 1.5 s CPU).
+        _ = cw_easy_setopt_ptr(handle, CURLOPT_CAPATH, nil)
         if request.insecure {
             set(CURLOPT_SSL_VERIFYPEER, 0)
             set(CURLOPT_SSL_VERIFYHOST, 0)

@@ -1,0 +1,169 @@
+import Foundation
+
+/// The repository root, found from this file's path.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// True when the tests run as root (namespaces, raw sockets, nftables need it).
+public let runningAsRoot: Bool = getuid() == 0
+
+/// A test peer process (Python server) that lives as long as the test process: it exits when its
+/// standard input closes, so a crashed test run leaves nothing behind.
+public final class PeerProcess: @unchecked Sendable {
+    public let process = Process()
+    private let stdin = Pipe()
+
+    public init(_ executable: String, _ arguments: [String], log: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        process.standardInput = stdin
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = FileHandle(forWritingAtPath: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Waits (bounded) until `path` exists and is non-empty, and returns its contents.
+    public func waitForFile(_ path: String, seconds: Double = 20) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty { return text }
+            guard process.isRunning else { throw PeerError("peer exited before it was ready: \(process.arguments ?? [])") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw PeerError("peer not ready after \(seconds) s: \(process.arguments ?? [])")
+    }
+}
+
+/// A test peer that did not start.
+public struct PeerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A scratch directory under /tmp, readable by everyone (privilege-dropped runs read files from it).
+public func scratchDirectory(_ name: String) -> String {
+    let path = NSTemporaryDirectory() + "communewatch-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o755])
+    return path
+}
+
+/// The HTTPS peer: valid and expired certificates from one test CA, plus plain HTTP.
+public struct HTTPSPeer: Sendable {
+    public let https: Int
+    public let expired: Int
+    public let http: Int
+    public let directory: String
+    public var caFile: String { directory + "/ca.pem" }
+
+    /// One peer for the whole test process, started on first use.
+    public static let shared: Result<HTTPSPeer, PeerError> = {
+        do {
+            let dir = scratchDirectory("https")
+            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/https_peer.py", "--dir", dir, "--lifetime", "1800"],
+                                       log: dir + "/peer.log")
+            let text = try peer.waitForFile(dir + "/ports.json")
+            keepAlive.append(peer)
+            let ports = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Int] ?? [:]
+            guard let https = ports["https"], let expired = ports["expired"], let http = ports["http"] else {
+                throw PeerError("bad ports.json: \(text)")
+            }
+            return .success(HTTPSPeer(https: https, expired: expired, http: http, directory: dir))
+        } catch let error as PeerError {
+            return .failure(error)
+        } catch {
+            return .failure(PeerError("\(error)"))
+        }
+    }()
+}
+
+/// The DNS peer: answers by name (`*.ok.test`, `*.nx.test`, `*.fail.test`, `*.refuse.test`, `*.silent.test`, `*.big.test`).
+public struct DNSPeer: Sendable {
+    public let port: Int
+
+    public static let shared: Result<DNSPeer, PeerError> = {
+        do {
+            let dir = scratchDirectory("dns")
+            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/dns_peer.py", "--port-file", dir + "/port", "--lifetime", "1800"],
+                                       log: dir + "/peer.log")
+            let text = try peer.waitForFile(dir + "/port")
+            keepAlive.append(peer)
+            guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
+            return .success(DNSPeer(port: port))
+        } catch let error as PeerError {
+            return .failure(error)
+        } catch {
+            return .failure(PeerError("\(error)"))
+        }
+    }()
+}
+
+/// Peers stay referenced for the life of the test process.
+nonisolated(unsafe) private var keepAlive: [PeerProcess] = []
+
+/// Runs a command to completion (bounded) and returns its exit status and output.
+@discardableResult
+public func run(_ executable: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil)
+    throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read while it runs so a full pipe cannot block it.
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    group.wait()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// The agent executable built by `swift build`.
+public func agentBinary() throws -> String {
+    let self_ = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
+    var candidates = [self_.deletingLastPathComponent().appendingPathComponent("commune-agent").path]
+    for dir in [".build/debug", ".build/release"] {
+        candidates.append(repositoryRoot.appendingPathComponent(dir + "/commune-agent").path)
+    }
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw PeerError("commune-agent not built; looked in \(candidates)")
+    }
+    return found
+}
+
+/// Two hosts in network namespaces made by `Tests/Peers/netns.sh` (needs root).
+public enum TestNetwork {
+    public static let prefix = "cwt"
+    public static let hostA = "198.18.1.2", hostB = "198.18.2.2"
+    public static let hostA6 = "2001:db8:1::2"
+    public static let interfaceA = "cwtva", interfaceB = "cwtvb"
+    public static let namespaceA = "cwta", namespaceB = "cwtb"
+
+    public static func script(_ arguments: [String]) throws {
+        let result = try run("/bin/bash", [repositoryRoot.path + "/Tests/Peers/netns.sh"] + arguments, timeout: 30)
+        guard result.status == 0 else { throw PeerError("netns.sh \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+    }
+
+    public static func up() throws { try script(["up", prefix]) }
+    public static func down() throws { try script(["down", prefix]) }
+    public static func drop(percent: Int) throws { try script(["drop", prefix, "a", String(percent)]) }
+    public static func clear() throws { try script(["clear", prefix, "a"]) }
+}
