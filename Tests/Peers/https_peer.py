@@ -255,10 +255,10 @@ class PeerServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, label, ssl_ctx):
+    def __init__(self, label, ssl_ctx, bind="127.0.0.1"):
         self.label = label
         self.ssl_ctx = ssl_ctx
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__((bind, 0), Handler)
 
     def finish_request(self, request, client_address):
         # Runs in the per-connection thread, so a slow or broken TLS handshake
@@ -313,6 +313,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", required=True)
     ap.add_argument("--lifetime", type=float, default=600.0)
+    ap.add_argument("--bind", default="127.0.0.1",
+                    help="IPv4 address to listen on (tests in a network namespace use 0.0.0.0)")
     ap.add_argument("--ignore-stdin", action="store_true",
                     help="do not exit on stdin EOF (manual testing only)")
     args = ap.parse_args()
@@ -343,9 +345,9 @@ def main():
     try:
         generate_certs(d)
         servers = {
-            "https": PeerServer("https", make_ctx(d, "server.pem", "server.key")),
-            "expired": PeerServer("expired", make_ctx(d, "expired.pem", "expired.key")),
-            "http": PeerServer("http", None),
+            "https": PeerServer("https", make_ctx(d, "server.pem", "server.key"), args.bind),
+            "expired": PeerServer("expired", make_ctx(d, "expired.pem", "expired.key"), args.bind),
+            "http": PeerServer("http", None, args.bind),
         }
     except Exception as e:
         log("startup failed: %s" % e)

@@ -132,12 +132,15 @@ do_drop() {
     [ "$pct" -le 100 ] || die "PERCENT must be an integer 0..100"
     ip netns list | awk '{print $1}' | grep -qx "$ns" || die "namespace $ns does not exist (run up first)"
     do_clear "$1"
+    # numgen's range is 0..99: "every packet" is written without it.
+    local match="numgen random mod 100 < $pct "
+    [ "$pct" -lt 100 ] || match=""
     ip netns exec "$ns" nft -f - <<EOF
 table inet cwdrop {
     chain input {
         type filter hook input priority 0; policy accept;
-        icmp type echo-request numgen random mod 100 < $pct drop
-        icmpv6 type echo-request numgen random mod 100 < $pct drop
+        icmp type echo-request ${match}drop
+        icmpv6 type echo-request ${match}drop
     }
 }
 EOF

@@ -1,0 +1,135 @@
+import Testing
+import TestSupport
+@testable import AgentRuntime
+@testable import Probes
+
+@Suite struct AgentConfigTests {
+    func fixture(_ name: String) -> String { repositoryRoot.path + "/Tests/AgentRuntimeTests/Fixtures/" + name }
+
+    /// Loads a fixture that must be rejected and returns the error.
+    func rejection(_ name: String) throws -> ConfigError {
+        let path = fixture(name)
+        do {
+            _ = try AgentConfig.load(path: path)
+        } catch {
+            #expect(error.source == path)
+            return error
+        }
+        Issue.record("\(name) was accepted")
+        throw PeerError("accepted")
+    }
+
+    @Test func exampleConfigurationLoadsThroughTheRealDecoder() throws {
+        let config = try AgentConfig.load(path: repositoryRoot.path + "/agent/agent.example.toml")
+        #expect(config.site == "QNG-TINHKHE")
+        #expect(config.language == .vi)
+        #expect(config.probes.count == 6)
+        let gateway = try #require(config.probes.first)
+        #expect(gateway.role == .gateway)
+        #expect(gateway.spec.path == "dedicated")
+        #expect(gateway.spec.timeout == .seconds(1))
+        guard case let .icmp(echo) = gateway.spec.target else { Issue.record("not icmp"); return }
+        #expect(echo.count == 20 && echo.spacing == .milliseconds(250) && echo.maxLoss == 0.2)
+        let fourG = config.probes[2]
+        #expect(fourG.spec.path == "4g" && fourG.spec.binding.interface == "usb0" && !fourG.spec.critical)
+        guard case let .http(portal) = config.probes[4].spec.target else { Issue.record("not http"); return }
+        #expect(portal.expectedBody == "Cổng Dịch vụ công")
+        #expect(portal.maxDuration == .seconds(10))
+        guard case let .tcp(tcp) = config.probes[5].spec.target else { Issue.record("not tcp"); return }
+        #expect(tcp.host == "motcua.quangngai.gov.vn" && tcp.port == 443)
+    }
+
+    @Test func unknownProbeKind() throws {
+        let error = try rejection("invalid-unknown-kind.toml")
+        #expect(error.line == 8)
+        #expect(error.message.contains("unknown probe kind \"smokeping\""))
+        #expect(error.message.contains("\"icmp\", \"tcp\", \"dns\", \"http\""))
+        #expect(error.description.hasPrefix(fixture("invalid-unknown-kind.toml") + ":8: "))
+    }
+
+    @Test func missingTarget() throws {
+        let error = try rejection("invalid-missing-target.toml")
+        #expect(error.line == 4)
+        #expect(error.message.contains("has no 'target'"))
+        #expect(error.message.contains("https://dichvucong.gov.vn"))
+    }
+
+    @Test func badDuration() throws {
+        let error = try rejection("invalid-bad-duration.toml")
+        #expect(error.line == 4)
+        #expect(error.message.contains("'interval' = \"30 sec\" is not a duration"))
+        #expect(error.message.contains("\"30s\""))
+    }
+
+    @Test func wrongType() throws {
+        let error = try rejection("invalid-wrong-type.toml")
+        #expect(error.line == 4)
+        #expect(error.message.contains("'count' must be an integer, got the string \"twenty\""))
+    }
+
+    @Test func unknownKeySuggestsTheRightOne() throws {
+        let error = try rejection("invalid-unknown-key.toml")
+        #expect(error.line == 4)
+        #expect(error.message.contains("unknown key 'expect_staus'"))
+        #expect(error.message.contains("did you mean 'expect_status'?"))
+    }
+
+    @Test func syntaxErrorNamesTheLine() throws {
+        let error = try rejection("invalid-syntax.toml")
+        #expect(error.line == 2)
+        #expect(error.message.contains("unterminated string"))
+    }
+
+    @Test func duplicateProbeName() throws {
+        let error = try rejection("invalid-duplicate-name.toml")
+        #expect(error.line == 6)
+        #expect(error.message.contains("already used by the probe on line 1"))
+    }
+
+    @Test func valueOutOfRange() throws {
+        let error = try rejection("invalid-out-of-range.toml")
+        #expect(error.line == 4)
+        #expect(error.message.contains("'max_loss' must be between 0.0 and 1.0, got 1.5"))
+    }
+
+    @Test func httpTargetMustBeAURL() throws {
+        let error = try rejection("invalid-not-a-url.toml")
+        #expect(error.line == 3)
+        #expect(error.message.contains("must be an http:// or https:// URL"))
+    }
+
+    @Test func unknownSection() throws {
+        let error = try rejection("invalid-unknown-section.toml")
+        #expect(error.line == 4)
+        #expect(error.message.contains("unknown key 'probes'"))
+        #expect(error.message.contains("did you mean 'probe'?"))
+    }
+
+    @Test func missingFileIsNamed() {
+        #expect(throws: ConfigError(source: "/nonexistent/agent.toml", line: 0, message: "cannot read the file (missing or not readable)")) {
+            try AgentConfig.load(path: "/nonexistent/agent.toml")
+        }
+    }
+
+    @Test func defaultsApplyToEveryProbe() throws {
+        let config = try AgentConfig.parse("""
+            [defaults]
+            interval = "30s"
+            path = "4g"
+            interface = "usb0"
+            critical = false
+
+            [[probe]]
+            kind = "dns"
+            target = "system"
+            query = "chinhphu.vn"
+            type = "aaaa"
+            """, source: "inline")
+        let probe = try #require(config.probes.first)
+        #expect(probe.spec.interval == .seconds(30))
+        #expect(probe.spec.path == "4g" && probe.spec.binding.interface == "usb0" && !probe.spec.critical)
+        #expect(probe.role == .resolver)
+        guard case let .dns(dns) = probe.spec.target else { Issue.record("not dns"); return }
+        #expect(dns.resolver == nil && dns.recordType == "AAAA")
+    }
+}
