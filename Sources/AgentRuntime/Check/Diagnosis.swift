@@ -32,11 +32,13 @@ public struct Diagnosis: Sendable {
                 "The line to the gateway \(g.probe.spec.target.label) loses \(f.percent(icmp.statistics.loss)) of packets: check the LAN cable, the switch port or the Wi-Fi signal.",
                 "Đường truyền tới cổng mạng \(g.probe.spec.target.label) mất \(f.percent(icmp.statistics.loss)) gói tin: kiểm tra dây mạng LAN, cổng switch hoặc sóng Wi-Fi."))
         }
-        let beyondFailed = beyond.filter { $0.verdict == .failed }
-        let reachability: Set<ProbeFailure.Kind> = [.timeout, .unreachable, .noReply, .dnsTimeout, .resolveFailed]
-        if gatewayAlive, !beyond.isEmpty, beyondFailed.count == beyond.count,
-           beyondFailed.allSatisfy({ reachability.contains($0.outcome.failure?.kind ?? .internalError) }),
-           beyond.count > 1 || gateways.isEmpty == false {
+        // "Line down" needs evidence beyond DNS: targets that are not resolvers, all unreachable
+        // (a portal that fails only because its name did not resolve points at DNS, not the line).
+        let reachability: Set<ProbeFailure.Kind> = [.timeout, .unreachable, .noReply, .dnsTimeout]
+        let lineTargets = portals + hosts
+        let unreachable = { (a: Assessment) in a.verdict == .failed && reachability.contains(a.outcome.failure?.kind ?? .internalError) }
+        if gatewayAlive, !lineTargets.isEmpty, lineTargets.allSatisfy(unreachable), resolvers.allSatisfy(unreachable),
+           lineTargets.count + resolvers.count > 1 || !gateways.isEmpty {
             findings.append(l.pick(
                 gateways.isEmpty ? "Nothing beyond this PC answers: the line (or the modem) is down — call the line provider."
                     : "The gateway answers but nothing beyond it does: the line (or the modem) is down — call the line provider.",

@@ -17,10 +17,10 @@ struct Figures {
         return text
     }
 
-    /// A duration given in seconds, in ms below 10 s: `0.42 ms`, `12.3 ms`, `154 ms`, `4.2 s`.
+    /// A duration given in seconds, in ms below 1 s: `0.42 ms`, `12.3 ms`, `154 ms`, `4.2 s`.
     func duration(_ seconds: Double) -> String {
         let ms = seconds * 1000
-        if ms >= 10_000 { return number(seconds, decimals: 1) + " s" }
+        if ms >= 1000 { return number(seconds, decimals: 1) + " s" }
         if ms >= 100 { return number(ms, decimals: 0) + " ms" }
         if ms >= 10 { return number(ms, decimals: 1) + " ms" }
         return number(ms, decimals: 2) + " ms"
