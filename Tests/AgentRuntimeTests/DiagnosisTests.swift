@@ -103,3 +103,12 @@ import Testing
         #expect(report.diagnosis.findings[0].contains("CAP_NET_RAW"))
     }
 }
+
+extension DiagnosisTests {
+    @Test func portalsThatFailOnlyForWantOfDNSAreNotASecondCause() {
+        let report = diagnose([(gatewayProbe, echo(gatewayProbe, lost: 0)), (dnsProbe, failed(dnsProbe, .nxdomain)),
+                               (portalProbe, failed(portalProbe, .resolveFailed, "cannot resolve dichvucong.gov.vn"))])
+        #expect(report.diagnosis.findings.count == 1)
+        #expect(report.diagnosis.findings[0].contains("NXDOMAIN"))
+    }
+}

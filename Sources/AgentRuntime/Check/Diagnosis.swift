@@ -47,7 +47,7 @@ public struct Diagnosis: Sendable {
         } else {
             findings += Self.resolverFindings(resolvers, gatewayProbed: !gateways.isEmpty, gatewayAlive: gatewayAlive, l)
             findings += Self.lineFindings(hosts, f, l)
-            findings += Self.portalFindings(portals, others: hosts + resolvers, f, l)
+            findings += Self.portalFindings(portals, others: hosts + resolvers, dnsBroken: resolvers.contains { $0.verdict == .failed }, f, l)
         }
         if findings.isEmpty, let first = failed.first {
             findings.append(l.pick("\(first.probe.spec.name) failed: ", "\(first.probe.spec.name) lỗi: ") + first.note)
@@ -96,7 +96,7 @@ public struct Diagnosis: Sendable {
         }
     }
 
-    private static func portalFindings(_ portals: [Assessment], others: [Assessment], _ f: Figures, _ l: Language) -> [String] {
+    private static func portalFindings(_ portals: [Assessment], others: [Assessment], dnsBroken: Bool, _ f: Figures, _ l: Language) -> [String] {
         var out: [String] = []
         let othersFine = portals.contains { $0.verdict != .failed } || others.contains { $0.verdict != .failed }
         for p in portals {
@@ -115,6 +115,8 @@ public struct Diagnosis: Sendable {
             case .bodyMismatch:
                 out.append(l.pick("\(host) answers but not with the expected page (maintenance page?): the portal has a problem.",
                                   "\(host) có trả lời nhưng không đúng trang mong đợi (trang bảo trì?): cổng thông tin đang có sự cố."))
+            case .resolveFailed where dnsBroken:
+                continue  // a consequence of the resolver finding above, not a second cause
             case .some(let kind) where [.timeout, .unreachable, .refused].contains(kind) && othersFine:
                 out.append(l.pick("\(host) does not answer while other sites do: the portal itself is down or blocks this office.",
                                   "\(host) không trả lời trong khi các địa chỉ khác vẫn trả lời: chính cổng thông tin đang ngừng hoạt động hoặc chặn văn phòng này."))
