@@ -28,6 +28,6 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "TestSupport"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "TestSupport"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -22,14 +22,8 @@ public struct DNSProbe: Probe {
 
     public func run(in context: ProbeContext) async throws(ProbeFailure) -> DNSResult {
         let probe = self
-        do {
-            return try await DedicatedThread.run { () throws -> DNSResult in
-                try probe.ask(binding: context.binding, timeout: context.timeout)
-            }
-        } catch let failure as ProbeFailure {
-            throw failure
-        } catch {
-            throw ProbeFailure(.internalError, "\(error)")
+        return try await DedicatedThread.measure { () throws(ProbeFailure) in
+            try probe.ask(binding: context.binding, timeout: context.timeout)
         }
     }
 

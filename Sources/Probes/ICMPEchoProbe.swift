@@ -23,17 +23,11 @@ public struct ICMPEchoProbe: Probe {
 
     public func run(in context: ProbeContext) async throws(ProbeFailure) -> ICMPEchoResult {
         let probe = self
-        do {
-            return try await DedicatedThread.run { () throws(ProbeFailure) -> ICMPEchoResult in
-                let target = try AddressResolver.resolve(probe.host, prefer: probe.ipPreference)[0]
-                let socket = try LinuxEchoSocket(target: target, binding: context.binding, mode: probe.socketMode,
-                                                 payloadSize: probe.payloadSize)
-                return probe.round(over: socket, target: target, timeout: context.timeout)
-            }
-        } catch let failure as ProbeFailure {
-            throw failure
-        } catch {
-            throw ProbeFailure(.internalError, "\(error)")
+        return try await DedicatedThread.measure { () throws(ProbeFailure) in
+            let target = try AddressResolver.resolve(probe.host, prefer: probe.ipPreference)[0]
+            let transport = try openEchoTransport(target: target, binding: context.binding, mode: probe.socketMode,
+                                                  payloadSize: probe.payloadSize)
+            return probe.round(over: transport, target: target, timeout: context.timeout)
         }
     }
 

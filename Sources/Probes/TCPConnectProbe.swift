@@ -19,14 +19,8 @@ public struct TCPConnectProbe: Probe {
 
     public func run(in context: ProbeContext) async throws(ProbeFailure) -> TCPConnectResult {
         let probe = self
-        do {
-            return try await DedicatedThread.run { () throws -> TCPConnectResult in
-                try probe.connect(binding: context.binding, timeout: context.timeout)
-            }
-        } catch let failure as ProbeFailure {
-            throw failure
-        } catch {
-            throw ProbeFailure(.internalError, "\(error)")
+        return try await DedicatedThread.measure { () throws(ProbeFailure) in
+            try probe.connect(binding: context.binding, timeout: context.timeout)
         }
     }
 

@@ -35,6 +35,13 @@ import sys
 import threading
 import time
 
+# The peers run as `python3 /abs/path/Tests/Peers/x.py` from any working directory:
+# make the shared module importable without leaving a __pycache__ behind.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
+                         make_log, start_watchdogs, wait_and_exit, write_atomic)
+
 TTL = 60
 SLOW_DELAY = 0.4
 
@@ -43,12 +50,7 @@ T_A, T_AAAA = 1, 28
 C_IN = 1
 
 
-def log(msg):
-    try:
-        sys.stderr.write("dns_peer: %s\n" % msg)
-        sys.stderr.flush()
-    except Exception:
-        pass
+log = make_log("dns_peer")
 
 
 class BadPacket(Exception):
@@ -269,41 +271,15 @@ def tcp_loop(t):
         threading.Thread(target=tcp_conn, args=(c, addr), daemon=True).start()
 
 
-def write_atomic(path, text):
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port-file", required=True)
-    ap.add_argument("--lifetime", type=float, default=600.0)
-    ap.add_argument("--ignore-stdin", action="store_true",
-                    help="do not exit on stdin EOF (manual testing only)")
+    add_lifetime_option(ap)
+    add_ignore_stdin_option(ap)
     args = ap.parse_args()
 
     stop = threading.Event()
-
-    def lifetime_timer():
-        if not stop.wait(args.lifetime):
-            log("lifetime of %gs reached, exiting" % args.lifetime)
-            stop.set()
-    threading.Thread(target=lifetime_timer, daemon=True).start()
-
-    if not args.ignore_stdin:
-        def stdin_watch():
-            try:
-                while os.read(0, 4096):
-                    pass
-            except OSError:
-                pass
-            log("stdin closed, exiting")
-            stop.set()
-        threading.Thread(target=stdin_watch, daemon=True).start()
+    start_watchdogs(stop, args, log)
 
     try:
         u, t, port = bind_pair()
@@ -317,13 +293,7 @@ def main():
     sys.stdout.write("%d\n" % port)
     sys.stdout.flush()
 
-    stop.wait()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except Exception:
-        pass
-    os._exit(0)
+    wait_and_exit(stop)
 
 
 if __name__ == "__main__":

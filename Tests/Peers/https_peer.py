@@ -42,6 +42,13 @@ import threading
 import time
 import urllib.parse
 
+# The peers run as `python3 /abs/path/Tests/Peers/x.py` from any working directory:
+# make the shared module importable without leaving a __pycache__ behind.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
+                         make_log, start_watchdogs, wait_and_exit, write_atomic)
+
 CA_CN = "CommuneWatch Test CA"
 OK_BODY = b"CommuneWatch peer OK"
 MAX_BIG = 1 << 30  # 1 GiB cap for /big
@@ -49,12 +56,7 @@ MAX_SLOW_MS = 120_000
 MAX_REDIRECTS = 100
 
 
-def log(msg):
-    try:
-        sys.stderr.write("https_peer: %s\n" % msg)
-        sys.stderr.flush()
-    except Exception:
-        pass
+log = make_log("https_peer")
 
 
 # --------------------------------------------------------------------------- certs
@@ -300,47 +302,20 @@ def make_ctx(d, cert, key):
     return ctx
 
 
-def write_atomic(path, text):
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--lifetime", type=float, default=600.0)
+    add_lifetime_option(ap)
     ap.add_argument("--bind", default="127.0.0.1",
                     help="IPv4 address to listen on (tests in a network namespace use 0.0.0.0)")
-    ap.add_argument("--ignore-stdin", action="store_true",
-                    help="do not exit on stdin EOF (manual testing only)")
+    add_ignore_stdin_option(ap)
     args = ap.parse_args()
 
     d = os.path.abspath(args.dir)
     stop = threading.Event()
 
     # Start the watchdogs first so even a hung cert generation stays bounded.
-    def lifetime_timer():
-        if not stop.wait(args.lifetime):
-            log("lifetime of %gs reached, exiting" % args.lifetime)
-            stop.set()
-    threading.Thread(target=lifetime_timer, daemon=True).start()
-
-    if not args.ignore_stdin:
-        def stdin_watch():
-            try:
-                while True:
-                    data = os.read(0, 4096)
-                    if not data:
-                        break
-            except OSError:
-                pass
-            log("stdin closed, exiting")
-            stop.set()
-        threading.Thread(target=stdin_watch, daemon=True).start()
+    start_watchdogs(stop, args, log)
 
     try:
         generate_certs(d)
@@ -364,13 +339,7 @@ def main():
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
-    stop.wait()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except Exception:
-        pass
-    os._exit(0)
+    wait_and_exit(stop)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ struct JSONWriter {
     static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        // Nanosecond resolution is all a probe measures; it also hides binary noise (0.0018650000000000001).
+        if abs(value) < 1e6 { return "\((value * 1e9).rounded() / 1e9)" }
         return "\(value)"
     }
 

@@ -54,7 +54,7 @@ public struct AgentConfig: Sendable {
         do { root = try TOMLParser.parse(text) } catch {
             throw ConfigError(source: source, line: error.line, message: error.message)
         }
-        var top = TableReader(root, source: source, context: "the file")
+        let top = TableReader(root, source: source, context: "the file")
         try top.rejectUnknown(allowed: ["agent", "defaults", "probe"])
         var config = AgentConfig()
         if let node = root["agent"] {
@@ -86,7 +86,6 @@ public struct AgentConfig: Sendable {
                 config.probes.append(probe)
             }
         }
-        _ = top
         return config
     }
 

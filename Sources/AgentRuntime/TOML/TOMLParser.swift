@@ -133,7 +133,7 @@ public struct TOMLParser {
             return try singleLineString()
         }
         var key = ""
-        while let c = peek(), c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c)
+        while let c = peek(), ("a"..."z").contains(c) || ("A"..."Z").contains(c)
                 || c == "_" || c == "-" || ("0"..."9").contains(c) {
             key.unicodeScalars.append(c)
             index += 1

@@ -1,6 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 
+/// Opens this platform's echo transport (each platform's file defines it).
+func openEchoTransport(target: SocketAddress, binding: Binding, mode: ICMPSocketMode, payloadSize: Int) throws(ProbeFailure) -> EchoTransport {
+    try LinuxEchoSocket(target: target, binding: binding, mode: mode, payloadSize: payloadSize)
+}
+
 /// ICMP echo over a Linux raw socket (root / CAP_NET_RAW) or an ICMP datagram socket (`ping_group_range`).
 ///
 /// Replies are stamped by the kernel (`SO_TIMESTAMPNS`), so a busy agent does not inflate RTTs.
