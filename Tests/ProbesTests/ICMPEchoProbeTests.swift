@@ -65,3 +65,22 @@ import TestSupport
         #expect(o.failure?.detail.contains("nosuchif0") == true)
     }
 }
+
+extension ICMPEchoProbeTests {
+    /// As an ordinary user on a default kernel (ping_group_range "1 0"), neither socket is allowed.
+    @Test(.enabled(if: !runningAsRoot && !pingGroupIncludesUs(), "runs only unprivileged, outside ping_group_range"))
+    func unprivilegedUserIsToldWhatIsMissing() async throws {
+        var echo = ICMPEchoProbe(host: "127.0.0.1")
+        echo.count = 1
+        let o = await outcome(.icmp(echo), timeout: .seconds(1))
+        let failure = try #require(o.failure)
+        #expect(failure.kind == .missingCapability)
+        #expect(failure.detail.contains("CAP_NET_RAW") && failure.detail.contains("ping_group_range"))
+    }
+}
+
+func pingGroupIncludesUs() -> Bool {
+    guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ping_group_range", encoding: .utf8) else { return false }
+    let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+    return bounds.count == 2 && bounds[0] <= Int(getegid()) && Int(getegid()) <= bounds[1]
+}
