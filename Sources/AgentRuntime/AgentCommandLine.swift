@@ -1,3 +1,4 @@
+import WatchModel
 /// The agent's command line, parsed by hand.
 ///
 /// swift-argument-parser was measured at +5.4 MB RSS in a static release build (10.3 MB for a
@@ -30,7 +31,7 @@ public enum AgentCommandLine: Equatable, Sendable {
             case "-h", "--help", "help": return .help(usage)
             case "--version", "version": return .version
             case "check": args = args.dropFirst()
-            case _ where first.hasPrefix("-") || first.contains("://"): break  // `check` is the default
+            case _ where first.hasPrefix("-") || first.includes("://"): break  // `check` is the default
             default: throw UsageError(message: "unknown command '\(first)': expected check, help or version")
             }
         }

@@ -80,7 +80,7 @@ public struct HTTPProbe: Probe {
             return ProbeFailure(.unreachable, "cannot connect to \(host): \(error.message)")
         case CurlError.timedOut: return ProbeFailure(.timeout, "\(host) did not answer in time: \(error.message)")
         case CurlError.peerFailedVerification, CurlError.sslConnectError:
-            if error.sslVerifyResult == CurlError.verifyCertificateExpired || error.message.contains("expired") {
+            if error.sslVerifyResult == CurlError.verifyCertificateExpired || error.message.includes("expired") {
                 return ProbeFailure(.certificateExpired, "the TLS certificate of \(host) has expired")
             }
             if error.code == CurlError.peerFailedVerification {
@@ -98,7 +98,7 @@ public struct HTTPProbe: Probe {
     /// The host part of the URL, for messages.
     var hostName: String {
         var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        if let scheme = rest.firstOccurrence(of: "://") { rest = rest[scheme.upperBound...] }
         return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
     }
 }
@@ -113,7 +113,7 @@ public struct HTTPResult: ProbeResult {
         self.response = response
         let status = response.status
         let body = probe.expectedBody.map { expected in
-            String(decoding: response.body, as: UTF8.self).contains(expected)
+            String(decoding: response.body, as: UTF8.self).includes(expected)
         }
         bodyMatched = body
         let accepted = probe.expectedStatus.map { $0.contains(status) } ?? (200...399).contains(status)

@@ -1,3 +1,4 @@
+import WatchModel
 import Probes
 
 /// A probe failure said in the user's language, naming the target.
@@ -15,7 +16,7 @@ enum FailureText {
         case .dnsTimeout: return "máy chủ DNS không trả lời trong thời gian chờ"
         case .dnsBadReply: return "máy chủ DNS trả lời sai: \(failure.detail)"
         case .tlsVerificationFailed: return "chứng chỉ TLS của \(target) không được tin cậy"
-        case .certificateExpired: return "chứng chỉ TLS của \(target) đã hết hạn" + (failure.detail.firstRange(of: "expired ").map { _ in daysAgo(failure.detail) } ?? "")
+        case .certificateExpired: return "chứng chỉ TLS của \(target) đã hết hạn" + (failure.detail.firstOccurrence(of: "expired ").map { _ in daysAgo(failure.detail) } ?? "")
         case .tlsHandshakeFailed: return "bắt tay TLS với \(target) thất bại"
         case .wrongStatus: return "\(target) trả về mã lỗi: \(failure.detail)"
         case .bodyMismatch: return "trang của \(target) không có nội dung mong đợi"
@@ -33,7 +34,7 @@ enum FailureText {
 
     /// " (N ngày trước)" from an English "(expired N days ago)".
     private static func daysAgo(_ detail: String) -> String {
-        guard let range = detail.firstRange(of: "(expired ") else { return "" }
+        guard let range = detail.firstOccurrence(of: "(expired ") else { return "" }
         let days = detail[range.upperBound...].prefix { $0.isNumber }
         return days.isEmpty ? "" : " (\(days) ngày trước)"
     }

@@ -1,3 +1,4 @@
+import WatchModel
 import Probes
 
 /// Ad-hoc targets typed on the command line: `icmp://HOST`, `tcp://HOST:PORT`, `dns://RESOLVER/NAME`,
@@ -6,7 +7,7 @@ public enum TargetURL {
     /// Parses one target into a probe that goes through the same validation as the configuration file.
     public static func parse(_ text: String) throws(ConfigError) -> ConfiguredProbe {
         let fail = { (message: String) in ConfigError(source: text, line: 0, message: message) }
-        guard let schemeEnd = text.firstRange(of: "://") else {
+        guard let schemeEnd = text.firstOccurrence(of: "://") else {
             throw fail("a target is written as a URL: icmp://HOST, tcp://HOST:PORT, dns://RESOLVER/NAME, http://… or https://…")
         }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()

@@ -1,3 +1,4 @@
+import WatchModel
 /// A TOML 1.0 reader that keeps the line of every key, since every configuration error must name its line.
 ///
 /// TOMLKit (toml++) exposes no source positions for values and pulls in full Foundation, which the
@@ -227,7 +228,7 @@ public struct TOMLParser {
 
     static func integer(_ token: String) -> Int64? {
         var t = Substring(token)
-        if t.contains("__") || t.hasPrefix("_") || t.hasSuffix("_") { return nil }
+        if t.includes("__") || t.hasPrefix("_") || t.hasSuffix("_") { return nil }
         t = Substring(t.filter { $0 != "_" })
         for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where t.hasPrefix(prefix) {
             return Int64(t.dropFirst(2), radix: radix)
@@ -244,7 +245,7 @@ public struct TOMLParser {
         case "nan", "+nan", "-nan": return .nan
         default: break
         }
-        guard token.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), !token.contains("__") else { return nil }
+        guard token.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), !token.includes("__") else { return nil }
         return Double(token.filter { $0 != "_" })
     }
 
