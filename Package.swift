@@ -16,10 +16,16 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CNetSNMP",
+            pkgConfig: "netsnmp",
+            providers: [.apt(["libsnmp-dev"])]
+        ),
         .target(name: "Threads"),
+        .target(name: "SNMP", dependencies: ["CNetSNMP"]),
         .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
-        .target(name: "Probes", dependencies: ["WatchModel", "Curl", "Threads"]),
-        .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes"]),
+        .target(name: "Probes", dependencies: ["WatchModel", "Curl", "SNMP", "Threads"]),
+        .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes", "SNMP"]),
         .executableTarget(
             name: "commune-agent",
             dependencies: ["AgentRuntime"]
@@ -27,7 +33,7 @@ let package = Package(
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel"]),
-        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "TestSupport"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -27,13 +27,13 @@ public struct DNSProbe: Probe {
         }
     }
 
-    /// Splits `HOST`, `HOST:PORT` or `[V6]:PORT` (port 53 when absent).
-    public static func split(_ text: String) -> (host: String, port: UInt16)? {
+    /// Splits `HOST`, `HOST:PORT` or `[V6]:PORT` (`defaultPort` when absent).
+    public static func split(_ text: String, defaultPort: UInt16 = 53) -> (host: String, port: UInt16)? {
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }
             let host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
-            if rest.isEmpty { return (host, 53) }
+            if rest.isEmpty { return (host, defaultPort) }
             guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()) else { return nil }
             return (host, port)
         }
@@ -42,7 +42,7 @@ public struct DNSProbe: Probe {
             guard let port = UInt16(parts[1]), !parts[0].isEmpty else { return nil }
             return (String(parts[0]), port)
         }
-        return text.isEmpty ? nil : (text, 53)  // bare host or bare IPv6 address
+        return text.isEmpty ? nil : (text, defaultPort)  // bare host or bare IPv6 address
     }
 
     private func ask(binding: Binding, timeout: Duration) throws(ProbeFailure) -> DNSResult {

@@ -1,6 +1,6 @@
 /// The kinds of probe the agent knows, by the names configuration and URLs use.
 public enum ProbeKind: String, Sendable, Hashable, CaseIterable, Codable {
-    case icmp, tcp, dns, http
+    case icmp, tcp, dns, http, snmp
 }
 
 /// One kind of probe with its own settings.
@@ -9,6 +9,7 @@ public enum ProbeTarget: Sendable {
     case tcp(TCPConnectProbe)
     case dns(DNSProbe)
     case http(HTTPProbe)
+    case snmp(SNMPDeviceProbe)
 
     public var kind: ProbeKind {
         switch self {
@@ -16,6 +17,7 @@ public enum ProbeTarget: Sendable {
         case .tcp: .tcp
         case .dns: .dns
         case .http: .http
+        case .snmp: .snmp
         }
     }
 
@@ -26,6 +28,7 @@ public enum ProbeTarget: Sendable {
         case let .tcp(p): p.host.contains(":") ? "[\(p.host)]:\(p.port)" : "\(p.host):\(p.port)"
         case let .dns(p): "\(p.resolver ?? "system")/\(p.name)"
         case let .http(p): p.url
+        case let .snmp(p): p.target.host.contains(":") ? "[\(p.target.host)]:\(p.target.port)" : "\(p.target.host):\(p.target.port)"
         }
     }
 }
@@ -66,6 +69,8 @@ public struct ProbeSpec: Sendable {
         // A rejected certificate is looked at once more, for at most 5 s.
         case .http: timeout + .seconds(7)
         case .tcp, .dns: timeout * 2 + .seconds(2)
+        // Each request may be retried; a walk of a large switch takes several requests.
+        case let .snmp(p): (timeout * (p.target.retries + 1)) * 4 + (p.rateWindow ?? .zero) * 2 + .seconds(5)
         }
     }
 }

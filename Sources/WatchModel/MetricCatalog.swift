@@ -76,6 +76,37 @@ public enum MetricCatalog {
     public static let tlsRemaining = MetricInfo("probe_tls_cert_expiry_remaining_seconds", unit: "seconds",
         help: "Time left until that certificate expires; negative once expired.")
 
+    public static let snmpUptime = MetricInfo("probe_snmp_uptime_seconds", unit: "seconds",
+        help: "Device uptime from sysUpTime.")
+    public static let snmpInterfaces = MetricInfo("probe_snmp_interfaces", unit: "interfaces",
+        help: "Rows in the device's ifTable.")
+    public static let snmpRebooted = MetricInfo("probe_snmp_rebooted", unit: "boolean (0 or 1)",
+        help: "1 when sysUpTime went back between two polls (a reboot, not the 497-day TimeTicks wrap).")
+    public static let snmpIfOperUp = MetricInfo("probe_snmp_if_oper_up", unit: "boolean (0 or 1)",
+        help: "ifOperStatus is up.", labels: ["interface"])
+    public static let snmpIfAdminUp = MetricInfo("probe_snmp_if_admin_up", unit: "boolean (0 or 1)",
+        help: "ifAdminStatus is up.", labels: ["interface"])
+    public static let snmpIfSpeed = MetricInfo("probe_snmp_if_speed_bits_per_second", unit: "bits per second",
+        help: "Interface speed (ifHighSpeed when present, else ifSpeed).", labels: ["interface"])
+    public static let snmpIfInOctets = MetricInfo("probe_snmp_if_in_octets_total", unit: "bytes (counter)",
+        help: "Octets received (ifHCInOctets when present, else ifInOctets).", labels: ["interface"])
+    public static let snmpIfOutOctets = MetricInfo("probe_snmp_if_out_octets_total", unit: "bytes (counter)",
+        help: "Octets sent (ifHCOutOctets when present, else ifOutOctets).", labels: ["interface"])
+    public static let snmpIfInErrors = MetricInfo("probe_snmp_if_in_errors_total", unit: "packets (counter)",
+        help: "Inbound packets with errors (ifInErrors).", labels: ["interface"])
+    public static let snmpIfOutErrors = MetricInfo("probe_snmp_if_out_errors_total", unit: "packets (counter)",
+        help: "Outbound packets that could not be sent because of errors (ifOutErrors).", labels: ["interface"])
+    public static let snmpIfInDiscards = MetricInfo("probe_snmp_if_in_discards_total", unit: "packets (counter)",
+        help: "Inbound packets discarded (ifInDiscards).", labels: ["interface"])
+    public static let snmpIfOutDiscards = MetricInfo("probe_snmp_if_out_discards_total", unit: "packets (counter)",
+        help: "Outbound packets discarded (ifOutDiscards).", labels: ["interface"])
+    public static let snmpIfInRate = MetricInfo("probe_snmp_if_in_bits_per_second", unit: "bits per second",
+        help: "Receive rate between two polls; absent across a reboot or a counter reset.", labels: ["interface"])
+    public static let snmpIfOutRate = MetricInfo("probe_snmp_if_out_bits_per_second", unit: "bits per second",
+        help: "Send rate between two polls; absent across a reboot or a counter reset.", labels: ["interface"])
+    public static let snmpCustom = MetricInfo("probe_snmp_value", unit: "as declared",
+        help: "A user-defined OID declared as gauge or counter, by its configured name.", labels: ["name"])
+
     /// All metrics, in the order `docs/metrics.md` lists them.
     public static let all: [MetricInfo] = [
         probeSuccess, probeDuration, ipProtocol,
@@ -85,5 +116,7 @@ public enum MetricCatalog {
         dnsLookup, dnsRcode, dnsAnswers,
         httpPhase, httpFirstByte, httpTotal, httpStatus, httpBytes, httpVersion, httpRedirects,
         httpBodyMatched, tlsExpiry, tlsRemaining,
+        snmpUptime, snmpInterfaces, snmpRebooted, snmpIfOperUp, snmpIfAdminUp, snmpIfSpeed, snmpIfInOctets, snmpIfOutOctets,
+        snmpIfInErrors, snmpIfOutErrors, snmpIfInDiscards, snmpIfOutDiscards, snmpIfInRate, snmpIfOutRate, snmpCustom,
     ]
 }

@@ -38,3 +38,16 @@ import Testing
         #expect(WallClock.isoDate(seconds: 951_782_400) == "2000-02-29")
     }
 }
+
+@Suite struct StringSearchTests {
+    @Test func findsTheFirstOccurrence() throws {
+        let text = "https://dichvucong.gov.vn/p/home"
+        let range = try #require(text.firstOccurrence(of: "://"))
+        #expect(text[range.upperBound...] == "dichvucong.gov.vn/p/home")
+        #expect("Cổng Dịch vụ công".includes("Dịch vụ"))
+        #expect(!"abc".includes("abd"))
+        #expect("aaab".firstOccurrence(of: "aab").map { "aaab"[$0] } == "aab")
+        #expect("".firstOccurrence(of: "x") == nil)
+        #expect("x".includes(""))
+    }
+}

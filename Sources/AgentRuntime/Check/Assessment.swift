@@ -1,4 +1,5 @@
 import Probes
+import SNMP
 
 /// How one probe did, in the three words a focal point needs.
 public enum Verdict: String, Sendable {
@@ -20,6 +21,8 @@ public struct Assessment: Sendable {
     public let verdict: Verdict
     public let figures: String
     public let note: String
+    /// Extra lines under the probe's row (one per interface of an SNMP device).
+    public let details: [String]
 
     /// Thresholds above which a passing probe is called degraded (documented in the README).
     static let degradedLoss = 0.02
@@ -29,6 +32,8 @@ public struct Assessment: Sendable {
     static let slowDNS = 1.0
     static let slowConnect = 1.0
     static let certificateWarningDays = 14.0
+    static let recentRestart = 3600.0
+    static let interfaceLines = 32
 
     init(_ probe: ConfiguredProbe, _ outcome: ProbeOutcome, language: Language) {
         self.probe = probe
@@ -38,7 +43,39 @@ public struct Assessment: Sendable {
         var verdict: Verdict = outcome.ok ? .ok : .failed
         var notes: [String] = []
         var figures = ""
+        var details: [String] = []
         switch outcome.result {
+        case let device as SNMPDeviceResult:
+            let s = device.current.system
+            let up = device.current.interfaces.filter(\.operUp).count
+            figures = [s.name.isEmpty ? nil : s.name,
+                       s.uptimeTicks > 0 ? l.pick("up ", "chạy ") + f.uptime(Double(s.uptimeTicks) / 100) : nil,
+                       device.current.interfaces.isEmpty ? nil : "\(device.current.interfaces.count) " + l.pick("interfaces", "cổng") + " (\(up) up)"]
+                .compactMap { $0 }.joined(separator: " · ")
+            if device.rebooted {
+                verdict = .degraded
+                notes.append(l.pick("the device restarted between the two polls", "thiết bị vừa khởi động lại giữa hai lần đo"))
+            } else if s.uptimeTicks > 0, Double(s.uptimeTicks) / 100 < Self.recentRestart {
+                verdict = .degraded
+                notes.append(l.pick("restarted \(f.uptime(Double(s.uptimeTicks) / 100)) ago", "khởi động lại cách đây \(f.uptime(Double(s.uptimeTicks) / 100))"))
+            }
+            let rates = device.rates
+            for i in device.current.interfaces.prefix(Self.interfaceLines) {
+                var line = "\(i.label)  " + (i.operUp ? "up" : i.adminUp ? "down" : l.pick("disabled", "tắt"))
+                if i.speed > 0 { line += "  " + f.bitRate(i.speed) }
+                if let rate = rates[i.label] {
+                    line += "  in " + (rate.inBits.map(f.bitRate) ?? "–") + "  out " + (rate.outBits.map(f.bitRate) ?? "–")
+                }
+                if i.inErrors + i.outErrors > 0 { line += l.pick("  errors ", "  lỗi ") + "\(i.inErrors)/\(i.outErrors)" }
+                details.append(line)
+            }
+            if device.current.interfaces.count > Self.interfaceLines {
+                details.append(l.pick("… \(device.current.interfaces.count - Self.interfaceLines) more (see --json)",
+                                      "… thêm \(device.current.interfaces.count - Self.interfaceLines) cổng (xem --json)"))
+            }
+            for (name, value) in device.current.custom.sorted(by: { $0.key < $1.key }) {
+                details.append("\(name) = \(value.text)")
+            }
         case let icmp as ICMPEchoResult:
             let s = icmp.statistics
             figures = l.pick("loss ", "mất ") + f.percent(s.loss) + " (\(s.sent - s.received)/\(s.sent))"
@@ -99,5 +136,6 @@ public struct Assessment: Sendable {
         self.verdict = verdict
         self.figures = figures
         self.note = notes.joined(separator: "; ")
+        self.details = details
     }
 }

@@ -39,7 +39,9 @@ public struct CheckReport: Sendable {
         out += line(header) + "\n"
         for (row, a) in zip(rows, assessments) {
             out += line(row) + "\n"
-            if !a.note.isEmpty { out += String(repeating: " ", count: widths[0] + 2) + "└ " + a.note + "\n" }
+            let indent = String(repeating: " ", count: widths[0] + 2)
+            for detail in a.details { out += indent + "  " + detail + "\n" }
+            if !a.note.isEmpty { out += indent + "└ " + a.note + "\n" }
         }
         out += "\n" + l.pick("Diagnosis: ", "Chẩn đoán: ") + diagnosis.findings[0] + "\n"
         for more in diagnosis.findings.dropFirst() { out += l.pick("Also: ", "Ngoài ra: ") + more + "\n" }

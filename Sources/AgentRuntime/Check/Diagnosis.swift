@@ -11,7 +11,6 @@ public struct Diagnosis: Sendable {
         let failed = assessments.filter { $0.verdict == .failed }
         let byRole = { (role: ProbeRole) in assessments.filter { $0.probe.role == role } }
         let gateways = byRole(.gateway), resolvers = byRole(.resolver), portals = byRole(.portal), hosts = byRole(.host)
-        let beyond = resolvers + portals + hosts
 
         if failed.contains(where: { $0.outcome.failure?.kind == .missingCapability }) {
             findings.append(l.pick(
@@ -48,6 +47,16 @@ public struct Diagnosis: Sendable {
             findings += Self.resolverFindings(resolvers, gatewayProbed: !gateways.isEmpty, gatewayAlive: gatewayAlive, l)
             findings += Self.lineFindings(hosts, f, l)
             findings += Self.portalFindings(portals, others: hosts + resolvers, dnsBroken: resolvers.contains { $0.verdict == .failed }, f, l)
+        }
+        for d in byRole(.device) {
+            guard let device = d.outcome.result as? SNMPDeviceResult else { continue }
+            let uptime = Double(device.current.system.uptimeTicks) / 100
+            if device.rebooted || (uptime > 0 && uptime < Assessment.recentRestart) {
+                let name = device.current.system.name.isEmpty ? d.probe.spec.target.label : device.current.system.name
+                findings.append(l.pick(
+                    "\(name) restarted \(f.uptime(uptime)) ago: if it happens again, check its power supply (UPS, adapter).",
+                    "\(name) vừa khởi động lại cách đây \(f.uptime(uptime)): nếu còn lặp lại, hãy kiểm tra nguồn điện (UPS, bộ đổi nguồn)."))
+            }
         }
         if findings.isEmpty, let first = failed.first {
             findings.append(l.pick("\(first.probe.spec.name) failed: ", "\(first.probe.spec.name) lỗi: ") + first.note)

@@ -31,4 +31,24 @@ struct Figures {
         let p = ratio * 100
         return (p == p.rounded() || p >= 10 ? number(p, decimals: 0) : number(p, decimals: 1)) + "%"
     }
+
+    /// A rate in bits per second: `850 b/s`, `12.3 kb/s`, `1.2 Mb/s`, `1 Gb/s`.
+    func bitRate(_ bits: Double) -> String {
+        let units = [(1e9, "Gb/s"), (1e6, "Mb/s"), (1e3, "kb/s")]
+        for (scale, unit) in units where bits >= scale {
+            let value = bits / scale
+            return number(value, decimals: value >= 100 || value == value.rounded() ? 0 : 1) + " " + unit
+        }
+        return number(bits, decimals: 0) + " b/s"
+    }
+
+    /// An uptime: `45 s`, `12 min`, `5 h 3 min`, `41 d 2 h`.
+    func uptime(_ seconds: Double) -> String {
+        let s = Int(seconds)
+        let d = language.pick("d", "ngày")
+        if s < 60 { return "\(s) s" }
+        if s < 3600 { return "\(s / 60) min" }
+        if s < 86400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
+        return "\(s / 86400) \(d) \(s % 86400 / 3600) h"
+    }
 }

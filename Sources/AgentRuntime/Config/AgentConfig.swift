@@ -10,6 +10,8 @@ public enum ProbeRole: String, Sendable, CaseIterable {
     case portal
     /// Anything else on or beyond the line (an upstream node, a public address).
     case host
+    /// A router, switch or modem polled over SNMP.
+    case device
 }
 
 /// A probe as configured: the spec the runner needs plus its role for the diagnosis.

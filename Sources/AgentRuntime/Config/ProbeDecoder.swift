@@ -7,6 +7,7 @@ enum ProbeDecoder {
         .icmp: ["count", "spacing", "size", "max_loss", "max_rtt", "socket"],
         .tcp: ["port", "max_connect"],
         .dns: ["query", "type", "expect_rcode", "require_answer"],
+        .snmp: ["community", "version", "user", "auth", "authpass", "priv", "privpass", "retries", "rate_window", "profile", "oids"],
         .http: ["expect_status", "expect_body", "ca_file", "insecure", "proxy", "follow_redirects", "max_redirects",
                 "max_duration", "headers"],
     ]
@@ -26,6 +27,7 @@ enum ProbeDecoder {
         case .tcp: probeTarget = .tcp(try tcp(&reader, target: target, ip: ip))
         case .dns: probeTarget = .dns(try dns(&reader, resolver: target))
         case .http: probeTarget = .http(try http(&reader, url: target, ip: ip))
+        case .snmp: probeTarget = .snmp(try snmp(&reader, target: target))
         }
         let role = try reader.choice("role", ProbeRole.allCases.map(\.rawValue)).flatMap(ProbeRole.init(rawValue:))
             ?? defaultRole(kind)
@@ -50,6 +52,7 @@ enum ProbeDecoder {
         case .tcp: "\"192.168.1.1:443\""
         case .dns: "\"8.8.8.8\" (or \"system\")"
         case .http: "\"https://dichvucong.gov.vn\""
+        case .snmp: "\"192.168.1.1\" (or \"192.168.1.1:161\")"
         }
     }
 
@@ -58,6 +61,7 @@ enum ProbeDecoder {
         case .dns: .resolver
         case .http: .portal
         case .icmp, .tcp: .host
+        case .snmp: .device
         }
     }
 

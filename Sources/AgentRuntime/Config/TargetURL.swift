@@ -43,8 +43,22 @@ public enum TargetURL {
                 if rest.hasSuffix("/") { rest.removeLast() }
                 put("target", percentDecoded(rest))
             }
+        case "snmp":
+            if let question = rest.firstIndex(of: "?") {
+                options = String(rest[rest.index(after: question)...])
+                rest = String(rest[..<question])
+            }
+            if rest.hasSuffix("/") { rest.removeLast() }
+            put("kind", "snmp")
+            if let at = rest.lastIndex(of: "@") {
+                put("community", percentDecoded(String(rest[..<at])))
+                rest = String(rest[rest.index(after: at)...])
+            }
+            put("target", percentDecoded(rest))
+            // `check` shows rates: poll twice, two seconds apart, unless told otherwise.
+            if !options.includes("rate_window=") { put("rate_window", "2s") }
         default:
-            throw fail("unknown scheme \(scheme)://: expected icmp, tcp, dns, http or https")
+            throw fail("unknown scheme \(scheme)://: expected icmp, tcp, dns, snmp, http or https")
         }
         for pair in options.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

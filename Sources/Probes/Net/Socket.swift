@@ -45,9 +45,9 @@ final class Socket {
         }
     }
 
-    func setOption<T>(level: Int32, name: Int32, value: T) {
+    func setOption(level: Int32, name: Int32, value: Int32) {
         var copy = value
-        _ = setsockopt(fd, level, name, &copy, socklen_t(MemoryLayout<T>.size))
+        _ = setsockopt(fd, level, name, &copy, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Waits until the socket is ready for `events` or `deadline` (monotonic ns) passes; true when ready.
