@@ -154,6 +154,32 @@ public struct SNMPDeviceResult: ProbeResult {
         for (name, value) in current.custom.sorted(by: { $0.key < $1.key }) {
             guard let number = value.number else { continue }
             out.append(Measurement(MetricCatalog.snmpCustom.name, number, labels: ["name": name]))
+            if let rate = customRates[name] {
+                out.append(Measurement(MetricCatalog.snmpCustomRate.name, rate, labels: ["name": name]))
+            }
+        }
+        return out
+    }
+
+    /// Per-second rates of user-defined counters between the two polls (wrap and reboot handled).
+    public var customRates: [String: Double] {
+        guard let previous else { return [:] }
+        var out: [String: Double] = [:]
+        for (name, value) in current.custom {
+            let (bits, now): (Int, UInt64)
+            switch value {
+            case let .counter32(v): (bits, now) = (32, UInt64(v))
+            case let .counter64(v): (bits, now) = (64, v)
+            default: continue
+            }
+            let then: UInt64
+            switch previous.custom[name] {
+            case let .counter32(v)?: then = UInt64(v)
+            case let .counter64(v)?: then = v
+            default: continue
+            }
+            out[name] = CounterDelta.rate(previous: then, current: now, bits: bits,
+                                          seconds: current.polledAt - previous.polledAt, restarted: rebooted)
         }
         return out
     }

@@ -106,6 +106,8 @@ public enum MetricCatalog {
         help: "Send rate between two polls; absent across a reboot or a counter reset.", labels: ["interface"])
     public static let snmpCustom = MetricInfo("probe_snmp_value", unit: "as declared",
         help: "A user-defined OID declared as gauge or counter, by its configured name.", labels: ["name"])
+    public static let snmpCustomRate = MetricInfo("probe_snmp_value_per_second", unit: "per second",
+        help: "Rate of a user-defined counter between two polls; absent across a reboot or a reset.", labels: ["name"])
 
     /// All metrics, in the order `docs/metrics.md` lists them.
     public static let all: [MetricInfo] = [
@@ -117,6 +119,6 @@ public enum MetricCatalog {
         httpPhase, httpFirstByte, httpTotal, httpStatus, httpBytes, httpVersion, httpRedirects,
         httpBodyMatched, tlsExpiry, tlsRemaining,
         snmpUptime, snmpInterfaces, snmpRebooted, snmpIfOperUp, snmpIfAdminUp, snmpIfSpeed, snmpIfInOctets, snmpIfOutOctets,
-        snmpIfInErrors, snmpIfOutErrors, snmpIfInDiscards, snmpIfOutDiscards, snmpIfInRate, snmpIfOutRate, snmpCustom,
+        snmpIfInErrors, snmpIfOutErrors, snmpIfInDiscards, snmpIfOutDiscards, snmpIfInRate, snmpIfOutRate, snmpCustom, snmpCustomRate,
     ]
 }

@@ -15,9 +15,11 @@ public final class PeerProcess: @unchecked Sendable {
 
     public init(_ executable: String, _ arguments: [String], log: String) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
+        // Debian's python3 for the peers: the snmpsim venv and the tests agree on one interpreter.
+        let interpreter = executable == "python3" && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : executable
+        process.arguments = [interpreter] + arguments
         process.standardInput = stdin
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = FileHandle(forWritingAtPath: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -166,4 +168,61 @@ public enum TestNetwork {
     public static func down() throws { try script(["down", prefix]) }
     public static func drop(percent: Int) throws { try script(["drop", prefix, "a", String(percent)]) }
     public static func clear() throws { try script(["clear", prefix, "a"]) }
+}
+
+/// Debian's snmpd on a loopback port: community `cwpublic`; v3 users `cwpriv` (SHA `authpass123`,
+/// AES `privpass123`) and `cwauth` (SHA `authpass123`, no privacy); under 1.3.6.1.4.1.99999.1 a
+/// Counter32 that wraps (`.1.0`), its Counter64 twin (`.2.0`); `touch DIR/reboot` restarts it.
+public struct SNMPDPeer: Sendable {
+    public let port: UInt16
+    public let directory: String
+
+    public static let shared: Result<SNMPDPeer, PeerError> = {
+        do {
+            let dir = scratchDirectory("snmpd")
+            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/snmpd_peer.py", "--dir", dir, "--lifetime", "1800"],
+                                       log: dir + "/peer.log")
+            let text = try peer.waitForFile(dir + "/port", seconds: 30)
+            keepAlive.append(peer)
+            guard let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
+            return .success(SNMPDPeer(port: port, directory: dir))
+        } catch let error as PeerError {
+            return .failure(error)
+        } catch {
+            return .failure(PeerError("\(error)"))
+        }
+    }()
+
+    /// Restarts snmpd (a device reboot) and waits until it answers again.
+    public func reboot() throws {
+        _ = FileManager.default.createFile(atPath: directory + "/reboot", contents: nil)
+        let deadline = Date().addingTimeInterval(20)
+        while FileManager.default.fileExists(atPath: directory + "/reboot") {
+            guard Date() < deadline else { throw PeerError("snmpd did not come back after a reboot") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+}
+
+/// snmpsim serving recordings of real devices; the community picks the recording:
+/// `router` (Cisco IOS), `switch` (Cisco C3750), `linux` (net-snmp on Linux), `counters` (moving counters).
+public struct SNMPSimPeer: Sendable {
+    public let port: UInt16
+    public static let recordings = ["router", "switch", "linux"]
+
+    public static let shared: Result<SNMPSimPeer, PeerError> = {
+        do {
+            let dir = scratchDirectory("snmpsim")
+            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/snmpsim_peer.py", "--port-file", dir + "/port", "--lifetime", "1800"],
+                                       log: dir + "/peer.log")
+            let text = try peer.waitForFile(dir + "/port", seconds: 60)
+            keepAlive.append(peer)
+            guard let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
+            return .success(SNMPSimPeer(port: port))
+        } catch let error as PeerError {
+            return .failure(error)
+        } catch {
+            return .failure(PeerError("\(error)"))
+        }
+    }()
 }

@@ -30,11 +30,11 @@ public enum UptimeCheck {
     /// True when the device restarted between two readings taken `seconds` apart.
     public static func rebooted(previousTicks: UInt32, currentTicks: UInt32, seconds: Double) -> Bool {
         let expected = Double(previousTicks) + seconds * 100
-        // Polls are not exact: allow 10 s, or 10% of a long interval.
-        let tolerance = max(1000, seconds * 10)
+        // Polls are not exact to the tick: allow 1 s, or 2% of a long interval.
+        let tolerance = max(100, seconds * 2)
         let current = Double(currentTicks)
-        if abs(current - expected) <= tolerance { return false }
         if expected >= wrap - tolerance, abs(current - (expected - wrap)) <= tolerance { return false }
-        return true
+        // After a restart the uptime counts only from the restart: less than what had elapsed.
+        return current + tolerance < expected
     }
 }
