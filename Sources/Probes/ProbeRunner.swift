@@ -53,6 +53,7 @@ public struct ProbeRunner: Sendable {
             case let .dns(probe): return .success(try await probe.run(in: context))
             case let .http(probe): return .success(try await probe.run(in: context))
             case let .snmp(probe): return .success(try await probe.run(in: context))
+            case let .modem(probe): return .success(try await probe.run(in: context))
             }
         } catch {
             return .failure(error)

@@ -1,6 +1,6 @@
 /// The kinds of probe the agent knows, by the names configuration and URLs use.
 public enum ProbeKind: String, Sendable, Hashable, CaseIterable, Codable {
-    case icmp, tcp, dns, http, snmp
+    case icmp, tcp, dns, http, snmp, modem
 }
 
 /// One kind of probe with its own settings.
@@ -10,6 +10,7 @@ public enum ProbeTarget: Sendable {
     case dns(DNSProbe)
     case http(HTTPProbe)
     case snmp(SNMPDeviceProbe)
+    case modem(ModemProbe)
 
     public var kind: ProbeKind {
         switch self {
@@ -18,6 +19,7 @@ public enum ProbeTarget: Sendable {
         case .dns: .dns
         case .http: .http
         case .snmp: .snmp
+        case .modem: .modem
         }
     }
 
@@ -29,6 +31,7 @@ public enum ProbeTarget: Sendable {
         case let .dns(p): "\(p.resolver ?? "system")/\(p.name)"
         case let .http(p): p.url
         case let .snmp(p): p.target.host.contains(":") ? "[\(p.target.host)]:\(p.target.port)" : "\(p.target.host):\(p.target.port)"
+        case let .modem(p): "modem \(p.index)"
         }
     }
 }
@@ -70,6 +73,7 @@ public struct ProbeSpec: Sendable {
         case .http: timeout + .seconds(7)
         case .tcp, .dns: timeout * 2 + .seconds(2)
         // Each request may be retried; a walk of a large switch takes several requests.
+        case .modem: timeout * 4 + .seconds(2)
         case let .snmp(p): (timeout * (p.target.retries + 1)) * 4 + (p.rateWindow ?? .zero) * 2 + .seconds(5)
         }
     }

@@ -109,6 +109,25 @@ public enum MetricCatalog {
     public static let snmpCustomRate = MetricInfo("probe_snmp_value_per_second", unit: "per second",
         help: "Rate of a user-defined counter between two polls; absent across a reboot or a reset.", labels: ["name"])
 
+    public static let pathUp = MetricInfo("probe_path_up", unit: "boolean (0 or 1)",
+        help: "1 when at least one reachability probe (ICMP, TCP, DNS, HTTP) over this path passed.", labels: ["path"])
+    public static let modemRegistered = MetricInfo("probe_modem_registered", unit: "boolean (0 or 1)",
+        help: "1 when the 4G modem is registered on a network (home or roaming).")
+    public static let modemSignalQuality = MetricInfo("probe_modem_signal_quality_ratio", unit: "ratio 0-1",
+        help: "ModemManager's signal quality.")
+    public static let modemRSRP = MetricInfo("probe_modem_rsrp_dbm", unit: "dBm",
+        help: "LTE reference signal received power (above -80 excellent, below -100 poor).")
+    public static let modemRSRQ = MetricInfo("probe_modem_rsrq_db", unit: "dB",
+        help: "LTE reference signal received quality.")
+    public static let modemSNR = MetricInfo("probe_modem_snr_db", unit: "dB",
+        help: "Signal-to-noise ratio (above 20 excellent, below 0 poor).")
+    public static let modemRSSI = MetricInfo("probe_modem_rssi_dbm", unit: "dBm",
+        help: "Received signal strength.")
+    public static let modemCellID = MetricInfo("probe_modem_cell_id", unit: "cell id",
+        help: "Serving cell id: a change means the modem moved to another cell or BTS.")
+    public static let modemTAC = MetricInfo("probe_modem_tracking_area_code", unit: "code",
+        help: "Tracking area code of the serving cell.")
+
     /// All metrics, in the order `docs/metrics.md` lists them.
     public static let all: [MetricInfo] = [
         probeSuccess, probeDuration, ipProtocol,
@@ -120,5 +139,6 @@ public enum MetricCatalog {
         httpBodyMatched, tlsExpiry, tlsRemaining,
         snmpUptime, snmpInterfaces, snmpRebooted, snmpIfOperUp, snmpIfAdminUp, snmpIfSpeed, snmpIfInOctets, snmpIfOutOctets,
         snmpIfInErrors, snmpIfOutErrors, snmpIfInDiscards, snmpIfOutDiscards, snmpIfInRate, snmpIfOutRate, snmpCustom, snmpCustomRate,
-    ]
+        pathUp, modemRegistered, modemSignalQuality, modemRSRP, modemRSRQ, modemSNR, modemRSSI, modemCellID, modemTAC,
+    ] + hostMetrics
 }

@@ -27,8 +27,13 @@ import TestSupport
             "https://127.0.0.1:\(https.https)/ok#ca_file=\(https.caFile)&path=dedicated",
         ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let lines = try jsonLines(result.stdout)
+        let all = try jsonLines(result.stdout)
+        let lines = all.filter { $0["kind"] as? String != "path" }
         #expect(lines.count == loopbackICMP.count + 3)
+        // One summary line per network path: the https probe ran over "dedicated", the others over "default".
+        let paths = all.filter { $0["kind"] as? String == "path" }
+        #expect(paths.map { $0["path"] as? String } == ["default", "dedicated"])
+        #expect((paths.last?["metrics"] as? [String: Double])?[#"probe_path_up{path="dedicated"}"#] == 1)
         let docs = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/metrics.md"), encoding: .utf8)
         for line in lines {
             for key in ["kind", "target", "path", "ok", "error", "metrics", "facts"] {
@@ -136,7 +141,7 @@ import TestSupport
             """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try agent(["check", "--config", path, "--json"])
         #expect(result.status == 1)
-        let lines = try jsonLines(result.stdout)
+        let lines = try jsonLines(result.stdout).filter { $0["kind"] as? String != "path" }
         #expect(lines.map { $0["name"] as? String } == ["portal", "door"])
         #expect(lines[0]["error_kind"] as? String == "http_body_mismatch")
         #expect(lines[1]["ok"] as? Bool == true)

@@ -33,6 +33,9 @@ public struct Assessment: Sendable {
     static let slowConnect = 1.0
     static let certificateWarningDays = 14.0
     static let recentRestart = 3600.0
+    /// LTE RSRP below -105 dBm and SNR below 0 dB carry little traffic.
+    static let weakRSRP = -105.0
+    static let poorSNR = 0.0
     static let interfaceLines = 32
 
     init(_ probe: ConfiguredProbe, _ outcome: ProbeOutcome, language: Language) {
@@ -45,6 +48,27 @@ public struct Assessment: Sendable {
         var figures = ""
         var details: [String] = []
         switch outcome.result {
+        case let modem as ModemResult:
+            let m = modem.status
+            var parts = [m.accessTechnologies.joined(separator: "/").uppercased(), m.operatorName]
+            if let rsrp = m.rsrp { parts.append("RSRP " + f.number(rsrp, decimals: 0) + " dBm") }
+            if let snr = m.snr { parts.append("SNR " + f.number(snr, decimals: 1) + " dB") }
+            if let cell = m.cellID, let tac = m.tac { parts.append(l.pick("cell ", "trạm ") + "\(m.mcc)-\(m.mnc) TAC \(tac) CID \(cell)") }
+            figures = parts.filter { !$0.isEmpty }.joined(separator: " · ")
+            if outcome.ok {
+                if let rsrp = m.rsrp, rsrp < Self.weakRSRP {
+                    verdict = .degraded
+                    notes.append(l.pick("weak 4G signal", "sóng 4G yếu"))
+                }
+                if let snr = m.snr, snr < Self.poorSNR {
+                    verdict = .degraded
+                    notes.append(l.pick("noisy 4G signal", "sóng 4G nhiễu"))
+                }
+                if modem.signalRearmed {
+                    notes.append(l.pick("signal polling was off and has been switched on: figures come at the next check",
+                                        "ModemManager đã tắt đo sóng, nay đã bật lại: số liệu có ở lần kiểm tra sau"))
+                }
+            }
         case let device as SNMPDeviceResult:
             let s = device.current.system
             let up = device.current.interfaces.filter(\.operUp).count

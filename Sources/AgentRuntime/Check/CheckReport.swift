@@ -7,12 +7,15 @@ public struct CheckReport: Sendable {
     public let diagnosis: Diagnosis
     public let language: Language
     public let startedAt: TimestampMs
+    /// Up or down per network path (`probe_path_up`).
+    public let paths: [PathSummary]
 
     public init(probes: [ConfiguredProbe], outcomes: [ProbeOutcome], language: Language, startedAt: TimestampMs) {
         assessments = zip(probes, outcomes).map { Assessment($0, $1, language: language) }
         diagnosis = Diagnosis(assessments, language: language)
         self.language = language
         self.startedAt = startedAt
+        paths = PathSummary.of(outcomes)
     }
 
     /// 0 when every critical probe passed (degraded still passes), 1 otherwise.
@@ -43,6 +46,10 @@ public struct CheckReport: Sendable {
             for detail in a.details { out += indent + "  " + detail + "\n" }
             if !a.note.isEmpty { out += indent + "└ " + a.note + "\n" }
         }
+        if paths.count > 1 || paths.contains(where: { $0.path != "default" }) {
+            out += "\n" + l.pick("Paths: ", "Đường truyền: ")
+                + paths.map { "\($0.path) " + ($0.up ? l.pick("up", "hoạt động") : l.pick("down", "mất")) }.joined(separator: " · ") + "\n"
+        }
         out += "\n" + l.pick("Diagnosis: ", "Chẩn đoán: ") + diagnosis.findings[0] + "\n"
         for more in diagnosis.findings.dropFirst() { out += l.pick("Also: ", "Ngoài ra: ") + more + "\n" }
         return out
@@ -50,7 +57,7 @@ public struct CheckReport: Sendable {
 
     /// One JSON object per probe, one per line.
     public func jsonLines() -> String {
-        assessments.map { a in
+        let probeLines = assessments.map { a in
             let o = a.outcome
             var json = JSONWriter()
             json.add("name", a.probe.spec.name)
@@ -74,7 +81,19 @@ public struct CheckReport: Sendable {
             }
             json.add("note", a.note.isEmpty ? nil : a.note)
             return json.object
-        }.joined(separator: "\n") + (assessments.isEmpty ? "" : "\n")
+        }
+        let summaries = paths.map { p in
+            var json = JSONWriter()
+            json.add("kind", "path")
+            json.add("target", p.path)
+            json.add("path", p.path)
+            json.add("ok", p.up)
+            json.add("metrics", raw: JSONWriter.object([(SeriesKey(p.sample.metric, p.sample.labels).description, JSONWriter.number(p.sample.value))]))
+            json.add("facts", raw: JSONWriter.object([("probes", JSONWriter.quote(String(p.probes)))]))
+            return json.object
+        }
+        let lines = probeLines + summaries
+        return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
     }
 
     static func clip(_ text: String, _ width: Int) -> String {

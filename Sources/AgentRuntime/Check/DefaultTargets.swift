@@ -29,15 +29,8 @@ public enum DefaultTargets {
         return out
     }
 
-    /// The IPv4 default gateway from `/proc/net/route` (Linux).
+    /// The IPv4 default gateway from `/proc/net/route` (Linux): the inventory's parser, lowest metric first.
     public static func defaultGateway(_ table: String) -> String? {
-        for line in table.split(whereSeparator: \.isNewline).dropFirst() {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 4, fields[1] == "00000000", let flags = UInt32(fields[3], radix: 16), flags & 0x3 == 0x3,
-                  let raw = UInt32(fields[2], radix: 16), raw != 0 else { continue }
-            // The kernel prints the address in host (little-endian) byte order.
-            return [raw & 0xff, raw >> 8 & 0xff, raw >> 16 & 0xff, raw >> 24].map(String.init).joined(separator: ".")
-        }
-        return nil
+        HostInventory.defaultGateway(routes: table)
     }
 }

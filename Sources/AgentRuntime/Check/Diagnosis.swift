@@ -58,6 +58,7 @@ public struct Diagnosis: Sendable {
                     "\(name) vừa khởi động lại cách đây \(f.uptime(uptime)): nếu còn lặp lại, hãy kiểm tra nguồn điện (UPS, bộ đổi nguồn)."))
             }
         }
+        findings += Self.modemFindings(byRole(.modem), f, l)
         if findings.isEmpty, let first = failed.first {
             findings.append(l.pick("\(first.probe.spec.name) failed: ", "\(first.probe.spec.name) lỗi: ") + first.note)
         }
@@ -147,5 +148,27 @@ public struct Diagnosis: Sendable {
             }
         }
         return out
+    }
+
+    private static func modemFindings(_ modems: [Assessment], _ f: Figures, _ l: Language) -> [String] {
+        modems.compactMap { m in
+            switch m.outcome.failure?.kind {
+            case .noModem:
+                return l.pick("No 4G modem is connected (or ModemManager does not see it): the office has no backup path.",
+                              "Không thấy modem 4G nào (hoặc ModemManager không nhận): văn phòng không có đường dự phòng.")
+            case .missingTool:
+                return l.pick("ModemManager is not installed or not running: the 4G modem cannot be read (apt-get install modemmanager).",
+                              "Chưa cài hoặc chưa chạy ModemManager: không đọc được modem 4G (apt-get install modemmanager).")
+            case .modemFailed where m.outcome.failure?.detail.includes("no SIM") == true:
+                return l.pick("The 4G modem has no SIM card: the backup path cannot work.",
+                              "Modem 4G không có thẻ SIM: đường dự phòng không thể hoạt động.")
+            case .some:
+                return l.pick("The 4G modem: ", "Modem 4G: ") + m.note
+            case nil:
+                guard let modem = m.outcome.result as? ModemResult, let rsrp = modem.status.rsrp, rsrp < Assessment.weakRSRP else { return nil }
+                return l.pick("The 4G signal is weak (RSRP \(f.number(rsrp, decimals: 0)) dBm): the backup may not carry the office; move the modem or its antenna higher, nearer a window.",
+                              "Sóng 4G yếu (RSRP \(f.number(rsrp, decimals: 0)) dBm): đường dự phòng có thể không đủ cho văn phòng; hãy đặt modem hoặc ăng-ten cao hơn, gần cửa sổ.")
+            }
+        }
     }
 }

@@ -12,6 +12,8 @@ public enum ProbeRole: String, Sendable, CaseIterable {
     case host
     /// A router, switch or modem polled over SNMP.
     case device
+    /// The 4G modem read through ModemManager.
+    case modem
 }
 
 /// A probe as configured: the spec the runner needs plus its role for the diagnosis.

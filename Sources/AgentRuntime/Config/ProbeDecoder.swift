@@ -7,6 +7,7 @@ enum ProbeDecoder {
         .icmp: ["count", "spacing", "size", "max_loss", "max_rtt", "socket"],
         .tcp: ["port", "max_connect"],
         .dns: ["query", "type", "expect_rcode", "require_answer"],
+        .modem: ["mmcli", "signal_refresh", "min_rsrp"],
         .snmp: ["community", "version", "user", "auth", "authpass", "priv", "privpass", "retries", "rate_window", "profile", "oids"],
         .http: ["expect_status", "expect_body", "ca_file", "insecure", "proxy", "follow_redirects", "max_redirects",
                 "max_duration", "headers"],
@@ -28,13 +29,14 @@ enum ProbeDecoder {
         case .dns: probeTarget = .dns(try dns(&reader, resolver: target))
         case .http: probeTarget = .http(try http(&reader, url: target, ip: ip))
         case .snmp: probeTarget = .snmp(try snmp(&reader, target: target))
+        case .modem: probeTarget = .modem(try modem(&reader, target: target))
         }
         let role = try reader.choice("role", ProbeRole.allCases.map(\.rawValue)).flatMap(ProbeRole.init(rawValue:))
             ?? defaultRole(kind)
         let spec = ProbeSpec(
             name: try reader.string("name") ?? "\(kind.rawValue) \(probeTarget.label)",
             target: probeTarget,
-            path: try reader.string("path") ?? defaults.path,
+            path: try reader.string("path") ?? (kind == .modem && defaults.path == "default" ? "4g" : defaults.path),
             binding: Binding(interface: try reader.string("interface") ?? defaults.interface,
                              sourceAddress: try reader.string("source") ?? defaults.source),
             timeout: try reader.duration("timeout") ?? defaults.timeout,
@@ -53,6 +55,7 @@ enum ProbeDecoder {
         case .dns: "\"8.8.8.8\" (or \"system\")"
         case .http: "\"https://dichvucong.gov.vn\""
         case .snmp: "\"192.168.1.1\" (or \"192.168.1.1:161\")"
+        case .modem: "\"0\" (the first modem ModemManager lists)"
         }
     }
 
@@ -62,6 +65,7 @@ enum ProbeDecoder {
         case .http: .portal
         case .icmp, .tcp: .host
         case .snmp: .device
+        case .modem: .modem
         }
     }
 
@@ -148,5 +152,17 @@ enum ProbeDecoder {
             throw reader.fail("target", "\(reader.context): 'target' = \"\(host)\" must be a host name or IP address")
         }
         return bare
+    }
+
+    private static func modem(_ r: inout TableReader, target: String) throws(ConfigError) -> ModemProbe {
+        guard let index = target == "first" || target == "any" ? 0 : Int(target), index >= 0 else {
+            throw r.fail("target", "\(r.context): a modem target is its number in ModemManager's list: \"0\" for the first")
+        }
+        var probe = ModemProbe()
+        probe.index = index
+        probe.signalRefresh = try r.integer("signal_refresh", in: 1...3600) ?? probe.signalRefresh
+        probe.minRSRP = try r.number("min_rsrp", in: -160...0)
+        if let mmcli = try r.string("mmcli") { probe.source = MMCLIModemSource(mmcli: mmcli) }
+        return probe
     }
 }

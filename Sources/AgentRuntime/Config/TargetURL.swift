@@ -43,6 +43,14 @@ public enum TargetURL {
                 if rest.hasSuffix("/") { rest.removeLast() }
                 put("target", percentDecoded(rest))
             }
+        case "modem":
+            if let question = rest.firstIndex(of: "?") {
+                options = String(rest[rest.index(after: question)...])
+                rest = String(rest[..<question])
+            }
+            if rest.hasSuffix("/") { rest.removeLast() }
+            put("kind", "modem")
+            put("target", rest.isEmpty ? "0" : rest)
         case "snmp":
             if let question = rest.firstIndex(of: "?") {
                 options = String(rest[rest.index(after: question)...])
@@ -58,7 +66,7 @@ public enum TargetURL {
             // `check` shows rates: poll twice, two seconds apart, unless told otherwise.
             if !options.includes("rate_window=") { put("rate_window", "2s") }
         default:
-            throw fail("unknown scheme \(scheme)://: expected icmp, tcp, dns, snmp, http or https")
+            throw fail("unknown scheme \(scheme)://: expected icmp, tcp, dns, snmp, modem, http or https")
         }
         for pair in options.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
