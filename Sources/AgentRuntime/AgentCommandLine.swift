@@ -6,6 +6,7 @@ import WatchModel
 /// the agent's few options do not justify that on an old commune PC.
 public enum AgentCommandLine: Equatable, Sendable {
     case check(CheckOptions)
+    case inventory(InventoryOptions)
     case help(String)
     case version
 
@@ -15,6 +16,14 @@ public enum AgentCommandLine: Equatable, Sendable {
         public var json = false
         public var language: Language?
         public var targets: [String] = []
+    }
+
+    /// Options of `commune-agent inventory`.
+    public struct InventoryOptions: Equatable, Sendable {
+        public var json = false
+        public var language: Language?
+        /// Where the last snapshot is kept, to report what changed.
+        public var state: String?
     }
 
     /// A command line that cannot be run, with what was wrong.
@@ -31,8 +40,9 @@ public enum AgentCommandLine: Equatable, Sendable {
             case "-h", "--help", "help": return .help(usage)
             case "--version", "version": return .version
             case "check": args = args.dropFirst()
+            case "inventory": return .inventory(try parseInventory(args.dropFirst()))
             case _ where first.hasPrefix("-") || first.includes("://"): break  // `check` is the default
-            default: throw UsageError(message: "unknown command '\(first)': expected check, help or version")
+            default: throw UsageError(message: "unknown command '\(first)': expected check, inventory, help or version")
             }
         }
         var options = CheckOptions()
@@ -64,6 +74,29 @@ public enum AgentCommandLine: Equatable, Sendable {
         return .check(options)
     }
 
+    private static func parseInventory(_ arguments: ArraySlice<String>) throws(UsageError) -> InventoryOptions {
+        var args = arguments
+        var options = InventoryOptions()
+        while let arg = args.popFirst() {
+            let (name, inline) = split(arg)
+            func value() throws(UsageError) -> String {
+                if let inline { return inline }
+                guard let next = args.popFirst(), !next.hasPrefix("--") else { throw UsageError(message: "option \(name) needs a value") }
+                return next
+            }
+            switch name {
+            case "--json": options.json = true
+            case "--state": options.state = try value()
+            case "--lang":
+                let text = try value()
+                guard let language = Language(rawValue: text) else { throw UsageError(message: "--lang must be vi or en, got '\(text)'") }
+                options.language = language
+            default: throw UsageError(message: "unknown option \(name) for inventory")
+            }
+        }
+        return options
+    }
+
     private static func split(_ arg: String) -> (String, String?) {
         guard arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") else { return (arg, nil) }
         return (String(arg[..<eq]), String(arg[arg.index(after: eq)...]))
@@ -80,11 +113,16 @@ public enum AgentCommandLine: Equatable, Sendable {
       -c, --config FILE   agent configuration (TOML)
       --json              one JSON object per probe per line instead of the table
       --lang vi|en        language of the text (default: from LANG / LC_ALL)
+    inventory    This PC's inventory: CPU, RAM, disks, OS, network, gateway, DNS.
+      --json              one JSON line, plus one per change
+      --state FILE        keep the snapshot in FILE and report what changed since the last run
     help         Show this text.       version     Show the version.
 
     TARGETS are URLs, with options as query parameters:
       icmp://HOST?count=50&spacing=200ms     tcp://HOST:PORT
       dns://RESOLVER/NAME?type=AAAA          dns:///NAME (system resolver)
+      snmp://COMMUNITY@HOST:PORT             snmp://HOST?user=U&auth=SHA&authpass=…&priv=AES&privpass=…
+      modem://                               the first modem ModemManager lists
       http://…  https://…   (options after '#', since the query belongs to the site:
                              https://dichvucong.gov.vn#timeout=10s&path=4g)
     Options for every kind: interface, source, path, timeout, ip (4|6), critical, role, name.
@@ -92,6 +130,8 @@ public enum AgentCommandLine: Equatable, Sendable {
     dns: type, expect_rcode, require_answer      tcp: max_connect
     http: expect_status, expect_body, ca_file, insecure, proxy, follow_redirects,
           max_redirects, max_duration
+    snmp: community, version, user, auth, authpass, priv, privpass, retries, rate_window
+    modem: signal_refresh, min_rsrp, mmcli
 
     EXIT STATUS: 0 every critical probe passed; 1 one failed; 2 bad configuration or usage.
     """

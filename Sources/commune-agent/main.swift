@@ -16,6 +16,14 @@ enum CommuneAgent {
             exit(2)
         }
         switch command {
+        case let .inventory(options):
+            let language = options.language ?? environmentLanguage
+            let (report, saveError) = InventoryReport.run(statePath: options.state, language: language)
+            print(options.json ? report.jsonLines() : report.table(), terminator: "")
+            if let saveError {
+                writeError(saveError)
+                exit(1)
+            }
         case let .help(text):
             print(text)
         case .version:

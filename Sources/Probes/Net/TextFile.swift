@@ -25,4 +25,21 @@ public enum TextFile {
         }
         return out
     }
+
+    /// Writes `text` to `path` through a temporary file and a rename, so a crash never leaves half a file.
+    public static func writeAtomically(_ text: String, to path: String) -> Bool {
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { close(fd); unlink(temporary); return false }
+            written += n
+        }
+        guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else { unlink(temporary); return false }
+        return true
+    }
 }

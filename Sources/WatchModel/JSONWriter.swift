@@ -1,20 +1,22 @@
-/// A minimal JSON writer for `check --json`: the agent links no Foundation.
-struct JSONWriter {
+/// A minimal JSON writer (objects built key by key): the agent links no Foundation.
+public struct JSONWriter {
+    public init() {}
+
     private var parts: [String] = []
 
-    mutating func add(_ key: String, _ value: String?) { parts.append(Self.quote(key) + ":" + (value.map(Self.quote) ?? "null")) }
-    mutating func add(_ key: String, _ value: Bool) { parts.append(Self.quote(key) + ":" + (value ? "true" : "false")) }
-    mutating func add(_ key: String, number: Double?) { parts.append(Self.quote(key) + ":" + Self.number(number)) }
-    mutating func add(_ key: String, raw: String) { parts.append(Self.quote(key) + ":" + raw) }
+    public mutating func add(_ key: String, _ value: String?) { parts.append(Self.quote(key) + ":" + (value.map(Self.quote) ?? "null")) }
+    public mutating func add(_ key: String, _ value: Bool) { parts.append(Self.quote(key) + ":" + (value ? "true" : "false")) }
+    public mutating func add(_ key: String, number: Double?) { parts.append(Self.quote(key) + ":" + Self.number(number)) }
+    public mutating func add(_ key: String, raw: String) { parts.append(Self.quote(key) + ":" + raw) }
 
-    var object: String { "{" + parts.joined(separator: ",") + "}" }
+    public var object: String { "{" + parts.joined(separator: ",") + "}" }
 
-    static func object(_ pairs: [(String, String)]) -> String {
+    public static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
     /// A number, or null where JSON has no number (NaN, infinity, missing).
-    static func number(_ value: Double?) -> String {
+    public static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         // Nanosecond resolution is all a probe measures; it also hides binary noise (0.0018650000000000001).
@@ -22,7 +24,7 @@ struct JSONWriter {
         return "\(value)"
     }
 
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
