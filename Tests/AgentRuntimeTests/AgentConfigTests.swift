@@ -2,6 +2,7 @@ import Testing
 import TestSupport
 @testable import AgentRuntime
 @testable import Probes
+import SNMP
 
 @Suite struct AgentConfigTests {
     func fixture(_ name: String) -> String { repositoryRoot.path + "/Tests/AgentRuntimeTests/Fixtures/" + name }
@@ -23,7 +24,7 @@ import TestSupport
         let config = try AgentConfig.load(path: repositoryRoot.path + "/agent/agent.example.toml")
         #expect(config.site == "QNG-TINHKHE")
         #expect(config.language == .vi)
-        #expect(config.probes.count == 6)
+        #expect(config.probes.count == 9)
         let gateway = try #require(config.probes.first)
         #expect(gateway.role == .gateway)
         #expect(gateway.spec.path == "dedicated")
@@ -37,6 +38,14 @@ import TestSupport
         #expect(portal.maxDuration == .seconds(10))
         guard case let .tcp(tcp) = config.probes[5].spec.target else { Issue.record("not tcp"); return }
         #expect(tcp.host == "motcua.quangngai.gov.vn" && tcp.port == 443)
+        guard case let .snmp(sw) = config.probes[6].spec.target, case let .snmp(router) = config.probes[7].spec.target else {
+            Issue.record("not snmp"); return
+        }
+        #expect(sw.target.port == 161 && sw.target.version == .v2c && sw.target.retries == 1 && config.probes[6].role == .device)
+        #expect(router.target.version == .v3 && router.target.v3?.auth == .sha && router.target.v3?.privacy == .aes)
+        #expect(router.custom.first?.name == "cpu_5min" && router.custom.first?.kind == .gauge)
+        guard case let .modem(modem) = config.probes[8].spec.target else { Issue.record("not modem"); return }
+        #expect(modem.minRSRP == -115 && config.probes[8].spec.path == "4g" && config.probes[8].role == .modem)
     }
 
     @Test func unknownProbeKind() throws {

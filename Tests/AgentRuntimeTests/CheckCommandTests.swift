@@ -176,3 +176,33 @@ import TestSupport
         #expect(ok["ok"] as? Bool == true)
     }
 }
+
+extension CheckCommandTests {
+    /// `snmp://` and `modem://` targets, as the issue's focal point would type them.
+    @Test(.enabled(if: runningAsRoot, "the SNMP peers run as root"))
+    func snmpAndModemTargets() throws {
+        let peer = try SNMPDPeer.shared.get()
+        let dir = scratchDirectory("cli-mmcli")
+        let mmcli = dir + "/mmcli"
+        try "#!/bin/sh\nexec \(repositoryRoot.path)/Tests/Peers/fake_mmcli.sh lte-full \(dir) \"$@\"\n"
+            .write(toFile: mmcli, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: mmcli)
+        let targets = ["snmp://cwpublic@127.0.0.1:\(peer.port)?rate_window=1s", "modem://?mmcli=\(mmcli)"]
+        let result = try agent(["check", "--json"] + targets)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let lines = try jsonLines(result.stdout)
+        let snmp = try #require(lines.first { $0["kind"] as? String == "snmp" })
+        let metrics = try #require(snmp["metrics"] as? [String: Double])
+        #expect(metrics[#"probe_snmp_if_oper_up{interface="lo"}"#] == 1)
+        #expect(metrics[#"probe_snmp_if_in_bits_per_second{interface="lo"}"#] != nil, "check polls twice for rates")
+        #expect((snmp["facts"] as? [String: String])?["sys_descr"] == "CommuneWatch snmpd_peer (net-snmp)")
+        let modem = try #require(lines.first { $0["kind"] as? String == "modem" })
+        #expect(modem["path"] as? String == "4g")
+        #expect((modem["metrics"] as? [String: Double])?["probe_modem_rsrp_dbm"] == -97)
+        #expect((modem["facts"] as? [String: String])?["operator"] == "Viettel")
+
+        let table = try agent(["check", "--lang", "vi"] + targets)
+        #expect(table.stdout.contains("LTE · Viettel · RSRP -97 dBm · SNR 9,4 dB"), "\(table.stdout)")
+        #expect(table.stdout.contains("lo  up"), "\(table.stdout)")
+    }
+}

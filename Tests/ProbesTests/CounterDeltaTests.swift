@@ -59,3 +59,32 @@ import Testing
         #expect(i.adminUp && !i.operUp && i.inErrors == 7 && i.mac == "00:1a:2b:3c:4d:5e")
     }
 }
+
+@Suite struct DeviceChangeTests {
+    func snapshot(name: String, descr: String, interfaces: [(String, Double, Bool)]) -> DeviceSnapshot {
+        var s = DeviceSnapshot(system: [], ifTable: [], ifXTable: [])
+        s.system.name = name
+        s.system.description = descr
+        s.interfaces = interfaces.enumerated().map { index, i in
+            var row = DeviceSnapshot.Interface(index: UInt32(index + 1))
+            row.name = i.0
+            row.speed = i.1
+            row.operUp = i.2
+            row.adminUp = true
+            return row
+        }
+        return s
+    }
+
+    @Test func speedDropFirmwareAndInterfacesAreReported() {
+        let before = snapshot(name: "sw-xa", descr: "IOS 12.2(50)SE5", interfaces: [("Gi0/1", 1e9, true), ("Gi0/2", 1e9, true), ("Fa0/9", 1e8, true)])
+        let after = snapshot(name: "sw-xa", descr: "IOS 12.2(55)SE12", interfaces: [("Gi0/1", 1e8, true), ("Gi0/2", 0, false), ("Gi0/3", 1e9, true)])
+        let texts = after.changes(since: before).map(\.description)
+        #expect(texts.contains("sysDescr IOS 12.2(50)SE5 → IOS 12.2(55)SE12"))
+        #expect(texts.contains("Gi0/1 1000 → 100 Mb/s"))
+        #expect(texts.contains("interface Gi0/3 added"))
+        #expect(texts.contains("interface Fa0/9 removed"))
+        #expect(!texts.contains { $0.hasPrefix("Gi0/2") }, "a port that went down is not a configuration change")
+        #expect(after.changes(since: after).isEmpty)
+    }
+}

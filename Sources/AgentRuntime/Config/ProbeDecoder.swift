@@ -36,7 +36,8 @@ enum ProbeDecoder {
         let spec = ProbeSpec(
             name: try reader.string("name") ?? "\(kind.rawValue) \(probeTarget.label)",
             target: probeTarget,
-            path: try reader.string("path") ?? (kind == .modem && defaults.path == "default" ? "4g" : defaults.path),
+            // A modem is the 4G path whatever the defaults say.
+            path: try reader.string("path") ?? (kind == .modem ? "4g" : defaults.path),
             binding: Binding(interface: try reader.string("interface") ?? defaults.interface,
                              sourceAddress: try reader.string("source") ?? defaults.source),
             timeout: try reader.duration("timeout") ?? defaults.timeout,
