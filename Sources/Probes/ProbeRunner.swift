@@ -54,6 +54,7 @@ public struct ProbeRunner: Sendable {
             case let .http(probe): return .success(try await probe.run(in: context))
             case let .snmp(probe): return .success(try await probe.run(in: context))
             case let .modem(probe): return .success(try await probe.run(in: context))
+            case let .host(probe): return .success(try await probe.run(in: context))
             }
         } catch {
             return .failure(error)

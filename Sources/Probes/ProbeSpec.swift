@@ -1,6 +1,6 @@
 /// The kinds of probe the agent knows, by the names configuration and URLs use.
 public enum ProbeKind: String, Sendable, Hashable, CaseIterable, Codable {
-    case icmp, tcp, dns, http, snmp, modem
+    case icmp, tcp, dns, http, snmp, modem, host
 }
 
 /// One kind of probe with its own settings.
@@ -11,6 +11,7 @@ public enum ProbeTarget: Sendable {
     case http(HTTPProbe)
     case snmp(SNMPDeviceProbe)
     case modem(ModemProbe)
+    case host(HostProbe)
 
     public var kind: ProbeKind {
         switch self {
@@ -20,6 +21,7 @@ public enum ProbeTarget: Sendable {
         case .http: .http
         case .snmp: .snmp
         case .modem: .modem
+        case .host: .host
         }
     }
 
@@ -32,6 +34,7 @@ public enum ProbeTarget: Sendable {
         case let .http(p): p.url
         case let .snmp(p): p.target.host.contains(":") ? "[\(p.target.host)]:\(p.target.port)" : "\(p.target.host):\(p.target.port)"
         case let .modem(p): "modem \(p.index)"
+        case .host: "this PC"
         }
     }
 }
@@ -74,6 +77,7 @@ public struct ProbeSpec: Sendable {
         case .tcp, .dns: timeout * 2 + .seconds(2)
         // Each request may be retried; a walk of a large switch takes several requests.
         case .modem: timeout * 4 + .seconds(2)
+        case .host: timeout + .seconds(5)
         case let .snmp(p): (timeout * (p.target.retries + 1)) * 4 + (p.rateWindow ?? .zero) * 2 + .seconds(5)
         }
     }

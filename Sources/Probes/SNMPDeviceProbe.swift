@@ -63,6 +63,7 @@ public struct SNMPDeviceProbe: Probe {
                         throw ProbeFailure(.snmpNoSuchObject, "\(target.host) has no object \(item.oid) (\(item.name)): \(value)")
                     }
                     snapshot.custom[item.name] = value
+                    snapshot.customKinds[item.name] = item.kind
                 }
             }
             snapshot.polledAt = started
@@ -81,6 +82,7 @@ public struct SNMPDeviceProbe: Probe {
         case .timeout: ProbeFailure(.timeout, error.message)
         case .authenticationFailure, .decryptionError, .unsupportedSecurityLevel: ProbeFailure(.snmpAuthFailed, error.message)
         case .unknownUser: ProbeFailure(.snmpUnknownUser, error.message)
+        case .errorStatus where error.message.includes("noSuchName"): ProbeFailure(.snmpNoSuchObject, error.message)
         case .errorStatus: ProbeFailure(.snmpError, error.message)
         case .openFailed, .invalidRequest: ProbeFailure(.badTarget, error.message)
         case .other: ProbeFailure(.snmpError, error.message)
@@ -151,8 +153,8 @@ public struct SNMPDeviceResult: ProbeResult {
                 if let v = rate.outBits { out.append(Measurement(MetricCatalog.snmpIfOutRate.name, v, labels: l)) }
             }
         }
-        for (name, value) in current.custom.sorted(by: { $0.key < $1.key }) {
-            guard let number = value.number else { continue }
+        for name in current.custom.keys.sorted() {
+            guard let number = current.customNumber(name) else { continue }
             out.append(Measurement(MetricCatalog.snmpCustom.name, number, labels: ["name": name]))
             if let rate = customRates[name] {
                 out.append(Measurement(MetricCatalog.snmpCustomRate.name, rate, labels: ["name": name]))
@@ -191,7 +193,7 @@ public struct SNMPDeviceResult: ProbeResult {
         if !s.name.isEmpty { facts["sys_name"] = s.name }
         if !s.objectID.isEmpty { facts["sys_object_id"] = s.objectID }
         if !s.location.isEmpty { facts["sys_location"] = s.location }
-        for (name, value) in current.custom where value.number == nil { facts[name] = value.text }
+        for (name, value) in current.custom where current.customNumber(name) == nil { facts[name] = value.text }
         return facts
     }
 }

@@ -142,3 +142,17 @@ import SNMP
         #expect(dns.resolver == nil && dns.recordType == "AAAA")
     }
 }
+
+extension AgentConfigTests {
+    /// The LTE router maps load through the real decoder, every OID numeric, every probe on the 4G path.
+    @Test func lteRouterMapsLoad() throws {
+        let config = try AgentConfig.load(path: repositoryRoot.path + "/agent/lte-routers.example.toml")
+        #expect(config.probes.count >= 3)
+        for probe in config.probes {
+            guard case let .snmp(device) = probe.spec.target else { Issue.record("\(probe.spec.name) is not snmp"); continue }
+            #expect(!device.custom.isEmpty, "\(probe.spec.name) has no OID map")
+            #expect(device.custom.contains { $0.name == "rsrp" }, "\(probe.spec.name) has no rsrp")
+            #expect(probe.spec.path == "4g", "\(probe.spec.name)")
+        }
+    }
+}

@@ -112,3 +112,28 @@ extension DiagnosisTests {
         #expect(report.diagnosis.findings[0].contains("NXDOMAIN"))
     }
 }
+
+extension DiagnosisTests {
+    @Test func pcShortOfMemoryAndDiskIsSaid() {
+        var inventory = HostInventory()
+        inventory.memTotal = 2 << 30
+        inventory.memAvailable = 150 << 20
+        inventory.disks = [.init(mount: "/", device: "/dev/sda1", fsType: "ext4", size: 100_000_000_000, free: 3_000_000_000)]
+        let pc = ConfiguredProbe(spec: ProbeSpec(name: "this PC", target: .host(HostProbe()), critical: false), role: .pc)
+        let outcome = ProbeOutcome(spec: pc.spec, startedAt: 0, duration: 0.01, result: HostResult(inventory: inventory), failure: nil)
+        let report = diagnose([(pc, outcome), (gatewayProbe, echo(gatewayProbe, lost: 0))])
+        #expect(report.assessments[0].verdict == .degraded)
+        #expect(report.diagnosis.findings.contains("This PC has only 150 MiB of memory free: close programs (or add RAM); that alone makes the internet feel slow."))
+        #expect(report.diagnosis.findings.contains("The disk / of this PC is 97% full: free some space."))
+        #expect(report.exitStatus == 0)
+    }
+
+    @Test func defaultsStartWithThisPCAndTheGateway() {
+        let probes = DefaultTargets.probes(routes: "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\n",
+                                           resolvers: ["203.113.131.1"])
+        #expect(probes.map(\.role).prefix(3) == [.pc, .gateway, .resolver])
+        guard case let .icmp(gateway) = probes[1].spec.target else { Issue.record("no gateway probe"); return }
+        #expect(gateway.host == "192.168.1.1")
+        #expect(probes.contains { $0.role == .portal && !$0.spec.critical })
+    }
+}

@@ -88,3 +88,16 @@ import Testing
         #expect(after.changes(since: after).isEmpty)
     }
 }
+
+@Suite struct CustomOIDTests {
+    @Test func numbersSentAsTextAreReadWhenDeclaredAGauge() {
+        var s = DeviceSnapshot(system: [], ifTable: [], ifXTable: [])
+        s.custom = ["rsrp": .octets(Array("-95".utf8)), "operator": .octets(Array("Viettel".utf8)), "snr": .integer(-105)]
+        s.customKinds = ["rsrp": .gauge, "operator": .text, "snr": .gauge]
+        let result = SNMPDeviceResult(current: s, previous: nil)
+        #expect(result.measurements.contains { $0.labels["name"] == "rsrp" && $0.value == -95 })
+        #expect(result.measurements.contains { $0.labels["name"] == "snr" && $0.value == -105 })
+        #expect(result.facts["operator"] == "Viettel")
+        #expect(result.facts["rsrp"] == nil)
+    }
+}

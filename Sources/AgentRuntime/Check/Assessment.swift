@@ -33,6 +33,18 @@ public struct Assessment: Sendable {
     static let slowConnect = 1.0
     static let certificateWarningDays = 14.0
     static let recentRestart = 3600.0
+    /// Free MiB when the PC is short of memory (under 10% or 300 MiB available), else nil.
+    static func memoryShortage(_ i: HostInventory) -> Int? {
+        guard i.memTotal > 0 else { return nil }
+        let free = i.memAvailable
+        return free < i.memTotal / 10 || free < 300 << 20 ? free >> 20 : nil
+    }
+
+    /// Local disks with less than 10% free.
+    static func fullDisks(_ i: HostInventory) -> [HostInventory.Disk] {
+        i.disks.filter { $0.size > 0 && Double($0.free) / Double($0.size) < 0.10 }
+    }
+
     /// LTE RSRP below -105 dBm and SNR below 0 dB carry little traffic.
     static let weakRSRP = -105.0
     static let poorSNR = 0.0
@@ -48,6 +60,24 @@ public struct Assessment: Sendable {
         var figures = ""
         var details: [String] = []
         switch outcome.result {
+        case let host as HostResult:
+            let i = host.inventory
+            let gib = { (bytes: Int) in f.number(Double(bytes) / 1_073_741_824, decimals: 1) + " GiB" }
+            var parts = ["RAM " + gib(i.memTotal) + " (" + f.percent(Double(i.memAvailable) / Double(max(i.memTotal, 1)))
+                         + l.pick(" free)", " trống)")]
+            for d in i.disks where d.size > 0 {
+                parts.append(l.pick("disk ", "ổ ") + d.mount + " " + f.percent(Double(d.free) / Double(d.size)) + l.pick(" free", " trống"))
+            }
+            parts.append(l.pick("up ", "bật ") + f.uptime(i.uptime))
+            figures = parts.joined(separator: " · ")
+            if let low = Self.memoryShortage(i) {
+                verdict = .degraded
+                notes.append(l.pick("only \(low) MiB of memory free", "chỉ còn \(low) MiB bộ nhớ trống"))
+            }
+            for d in Self.fullDisks(i) {
+                verdict = .degraded
+                notes.append(l.pick("disk \(d.mount) nearly full", "ổ \(d.mount) gần đầy"))
+            }
         case let modem as ModemResult:
             let m = modem.status
             var parts = [m.accessTechnologies.joined(separator: "/").uppercased(), m.operatorName]

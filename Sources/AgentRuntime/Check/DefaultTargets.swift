@@ -10,7 +10,8 @@ public enum DefaultTargets {
 
     public static func probes(routes: String? = TextFile.read("/proc/net/route"),
                               resolvers: [String] = SystemResolvers.list()) -> [ConfiguredProbe] {
-        var out: [ConfiguredProbe] = []
+        // This PC first: a full disk or exhausted memory also makes "the internet" slow.
+        var out = [ConfiguredProbe(spec: ProbeSpec(name: "this PC", target: .host(HostProbe()), critical: false), role: .pc)]
         if let gateway = routes.flatMap(defaultGateway) {
             var echo = ICMPEchoProbe(host: gateway)
             echo.count = 20
@@ -25,6 +26,10 @@ public enum DefaultTargets {
             let host = portal.split(separator: "/").last.map(String.init) ?? portal
             let spec = ProbeSpec(name: host, target: .http(HTTPProbe(url: portal)), timeout: .seconds(15), critical: false)
             out.append(ConfiguredProbe(spec: spec, role: .portal))
+        }
+        // The 4G backup, where ModemManager is installed.
+        if CommandRunner.locate("mmcli") != nil {
+            out.append(ConfiguredProbe(spec: ProbeSpec(name: "4g modem", target: .modem(ModemProbe()), path: "4g", critical: false), role: .modem))
         }
         return out
     }

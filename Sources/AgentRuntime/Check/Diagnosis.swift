@@ -59,6 +59,19 @@ public struct Diagnosis: Sendable {
             }
         }
         findings += Self.modemFindings(byRole(.modem), f, l)
+        for pc in byRole(.pc) {
+            guard let host = pc.outcome.result as? HostResult else { continue }
+            if let free = Assessment.memoryShortage(host.inventory) {
+                findings.append(l.pick(
+                    "This PC has only \(free) MiB of memory free: close programs (or add RAM); that alone makes the internet feel slow.",
+                    "Máy này chỉ còn \(free) MiB bộ nhớ trống: hãy đóng bớt chương trình (hoặc nâng RAM); chỉ riêng điều đó đã làm mạng có vẻ chậm."))
+            }
+            for d in Assessment.fullDisks(host.inventory) {
+                let used = f.percent(1 - Double(d.free) / Double(d.size))
+                findings.append(l.pick("The disk \(d.mount) of this PC is \(used) full: free some space.",
+                                       "Ổ đĩa \(d.mount) của máy này đã đầy \(used): hãy giải phóng bớt dung lượng."))
+            }
+        }
         if findings.isEmpty, let first = failed.first {
             findings.append(l.pick("\(first.probe.spec.name) failed: ", "\(first.probe.spec.name) lỗi: ") + first.note)
         }

@@ -14,6 +14,8 @@ public enum ProbeRole: String, Sendable, CaseIterable {
     case device
     /// The 4G modem read through ModemManager.
     case modem
+    /// The PC the agent runs on.
+    case pc
 }
 
 /// A probe as configured: the spec the runner needs plus its role for the diagnosis.

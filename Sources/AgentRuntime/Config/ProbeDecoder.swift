@@ -8,6 +8,7 @@ enum ProbeDecoder {
         .tcp: ["port", "max_connect"],
         .dns: ["query", "type", "expect_rcode", "require_answer"],
         .modem: ["mmcli", "signal_refresh", "min_rsrp"],
+        .host: [],
         .snmp: ["community", "version", "user", "auth", "authpass", "priv", "privpass", "retries", "rate_window", "profile", "oids"],
         .http: ["expect_status", "expect_body", "ca_file", "insecure", "proxy", "follow_redirects", "max_redirects",
                 "max_duration", "headers"],
@@ -20,7 +21,8 @@ enum ProbeDecoder {
             throw reader.fail("kind", "\(reader.context): unknown probe kind \"\(kindText)\": expected one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))")
         }
         try reader.rejectUnknown(allowed: commonKeys + kindKeys[kind, default: []])
-        let target = try reader.requiredString("target", example: example(kind))
+        // The host probe measures this PC: it has no target.
+        let target = kind == .host ? (try reader.string("target") ?? "this PC") : try reader.requiredString("target", example: example(kind))
         let ip = try reader.choice("ip", ["any", "4", "6"]).map { $0 == "4" ? IPPreference.ipv4 : $0 == "6" ? .ipv6 : .any } ?? .any
         let probeTarget: ProbeTarget
         switch kind {
@@ -30,11 +32,12 @@ enum ProbeDecoder {
         case .http: probeTarget = .http(try http(&reader, url: target, ip: ip))
         case .snmp: probeTarget = .snmp(try snmp(&reader, target: target))
         case .modem: probeTarget = .modem(try modem(&reader, target: target))
+        case .host: probeTarget = .host(HostProbe())
         }
         let role = try reader.choice("role", ProbeRole.allCases.map(\.rawValue)).flatMap(ProbeRole.init(rawValue:))
             ?? defaultRole(kind)
         let spec = ProbeSpec(
-            name: try reader.string("name") ?? "\(kind.rawValue) \(probeTarget.label)",
+            name: try reader.string("name") ?? (kind == .host ? "this PC" : "\(kind.rawValue) \(probeTarget.label)"),
             target: probeTarget,
             // A modem is the 4G path whatever the defaults say.
             path: try reader.string("path") ?? (kind == .modem ? "4g" : defaults.path),
@@ -57,6 +60,7 @@ enum ProbeDecoder {
         case .http: "\"https://dichvucong.gov.vn\""
         case .snmp: "\"192.168.1.1\" (or \"192.168.1.1:161\")"
         case .modem: "\"0\" (the first modem ModemManager lists)"
+        case .host: "\"this PC\""
         }
     }
 
@@ -67,6 +71,7 @@ enum ProbeDecoder {
         case .icmp, .tcp: .host
         case .snmp: .device
         case .modem: .modem
+        case .host: .pc
         }
     }
 

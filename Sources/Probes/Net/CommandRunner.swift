@@ -78,7 +78,7 @@ public enum CommandRunner {
     }
 
     /// The full path of `name`: itself when it contains a slash, else the first match in PATH.
-    static func locate(_ name: String) -> String? {
+    public static func locate(_ name: String) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
         for dir in path.split(separator: ":") where !dir.isEmpty {

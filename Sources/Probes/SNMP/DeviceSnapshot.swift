@@ -41,6 +41,16 @@ public struct DeviceSnapshot: Sendable {
     public var interfaces: [Interface] = []
     /// User-defined OIDs by name.
     public var custom: [String: SNMPValue] = [:]
+    /// How each user-defined OID is to be read, by name.
+    public var customKinds: [String: SNMPDeviceProbe.CustomOID.Kind] = [:]
+
+    /// A user-defined value as a number: counters and gauges as they come, and numbers some routers
+    /// send as text ("-95", "-10.5") when the configuration declares a gauge or counter.
+    public func customNumber(_ name: String) -> Double? {
+        guard let value = custom[name], customKinds[name] != .text else { return nil }
+        if let number = value.number { return number }
+        return Double(value.text.filter { $0 != " " })
+    }
     /// Monotonic time of the poll, in seconds, for rates.
     public var polledAt: Double = 0
 
