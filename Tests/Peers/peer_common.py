@@ -13,6 +13,8 @@ and put their own directory on sys.path before importing this module.
 """
 
 import os
+import subprocess
+import signal
 import sys
 import threading
 
@@ -87,3 +89,28 @@ def wait_and_exit(stop):
     except Exception:
         pass
     os._exit(0)
+
+
+def stop_child(proc):
+    """Stops a child started in its own process group: SIGTERM, then SIGKILL."""
+    if proc is None or proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except OSError:
+            pass
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def tail(path, n=20):
+    """The last n lines of a log file, for error messages."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""

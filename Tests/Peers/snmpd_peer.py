@@ -63,7 +63,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
-                         make_log, start_watchdogs, write_atomic)
+                         make_log, start_watchdogs, stop_child, tail, write_atomic)
 
 SNMPD = "/usr/sbin/snmpd"
 PYTHON = "/usr/bin/python3"
@@ -225,28 +225,6 @@ def snmp_ok(port):
             return False
     return True
 
-
-def stop_child(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except OSError:
-            pass
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-
-
-def tail(path, n=20):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError:
-        return ""
 
 
 class Agent:

@@ -91,20 +91,31 @@ public struct DNSPeer: Sendable {
     public let port: Int
 
     public static let shared: Result<DNSPeer, PeerError> = {
-        do {
-            let dir = scratchDirectory("dns")
-            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/dns_peer.py", "--port-file", dir + "/port", "--lifetime", "1800"],
-                                       log: dir + "/peer.log")
-            let text = try peer.waitForFile(dir + "/port")
-            keepAlive.append(peer)
-            guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
-            return .success(DNSPeer(port: port))
-        } catch let error as PeerError {
-            return .failure(error)
-        } catch {
-            return .failure(PeerError("\(error)"))
-        }
+        let dir = scratchDirectory("dns")
+        return startPeer("dns_peer.py", ["--port-file", dir + "/port", "--lifetime", "1800"], directory: dir, readyFile: dir + "/port")
+            .flatMap { text in Result { () throws(PeerError) in DNSPeer(port: Int(try readPort(text))) } }
     }()
+}
+
+/// Starts a peer script, waits for its ready file and keeps it running for the rest of the test process.
+func startPeer(_ script: String, _ arguments: [String], directory: String, readyFile: String, seconds: Double = 20)
+    -> Result<String, PeerError> {
+    do {
+        let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/" + script] + arguments, log: directory + "/peer.log")
+        let text = try peer.waitForFile(readyFile, seconds: seconds)
+        keepAlive.append(peer)
+        return .success(text)
+    } catch let error as PeerError {
+        return .failure(error)
+    } catch {
+        return .failure(PeerError("\(error)"))
+    }
+}
+
+/// The port number a peer wrote to its ready file.
+func readPort(_ text: String) throws(PeerError) -> UInt16 {
+    guard let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
+    return port
 }
 
 /// Peers stay referenced for the life of the test process.
@@ -178,19 +189,9 @@ public struct SNMPDPeer: Sendable {
     public let directory: String
 
     public static let shared: Result<SNMPDPeer, PeerError> = {
-        do {
-            let dir = scratchDirectory("snmpd")
-            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/snmpd_peer.py", "--dir", dir, "--lifetime", "1800"],
-                                       log: dir + "/peer.log")
-            let text = try peer.waitForFile(dir + "/port", seconds: 30)
-            keepAlive.append(peer)
-            guard let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
-            return .success(SNMPDPeer(port: port, directory: dir))
-        } catch let error as PeerError {
-            return .failure(error)
-        } catch {
-            return .failure(PeerError("\(error)"))
-        }
+        let dir = scratchDirectory("snmpd")
+        return startPeer("snmpd_peer.py", ["--dir", dir, "--lifetime", "1800"], directory: dir, readyFile: dir + "/port", seconds: 30)
+            .flatMap { text in Result { () throws(PeerError) in SNMPDPeer(port: try readPort(text), directory: dir) } }
     }()
 
     /// Restarts snmpd (a device reboot) and waits until it answers again.
@@ -211,18 +212,8 @@ public struct SNMPSimPeer: Sendable {
     public static let recordings = ["router", "switch", "linux"]
 
     public static let shared: Result<SNMPSimPeer, PeerError> = {
-        do {
-            let dir = scratchDirectory("snmpsim")
-            let peer = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/snmpsim_peer.py", "--port-file", dir + "/port", "--lifetime", "1800"],
-                                       log: dir + "/peer.log")
-            let text = try peer.waitForFile(dir + "/port", seconds: 60)
-            keepAlive.append(peer)
-            guard let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw PeerError("bad port file: \(text)") }
-            return .success(SNMPSimPeer(port: port))
-        } catch let error as PeerError {
-            return .failure(error)
-        } catch {
-            return .failure(PeerError("\(error)"))
-        }
+        let dir = scratchDirectory("snmpsim")
+        return startPeer("snmpsim_peer.py", ["--port-file", dir + "/port", "--lifetime", "1800"], directory: dir, readyFile: dir + "/port", seconds: 60)
+            .flatMap { text in Result { () throws(PeerError) in SNMPSimPeer(port: try readPort(text)) } }
     }()
 }

@@ -16,6 +16,11 @@ public enum TargetURL {
         func put(_ key: String, _ value: String) { table.set(key, TOMLNode(value: .string(value), line: 0)) }
 
         var options = ""
+        // Options follow '?', except for http(s), whose query belongs to the portal: there they follow '#'.
+        if scheme != "http", scheme != "https", let question = rest.firstIndex(of: "?") {
+            options = String(rest[rest.index(after: question)...])
+            rest = String(rest[..<question])
+        }
         switch scheme {
         case "http", "https":
             if let hash = rest.firstIndex(of: "#") {
@@ -25,10 +30,6 @@ public enum TargetURL {
             put("kind", "http")
             put("target", "\(scheme)://\(rest)")
         case "icmp", "tcp", "dns":
-            if let question = rest.firstIndex(of: "?") {
-                options = String(rest[rest.index(after: question)...])
-                rest = String(rest[..<question])
-            }
             put("kind", scheme)
             if scheme == "dns" {
                 let slash = rest.firstIndex(of: "/")
@@ -44,18 +45,10 @@ public enum TargetURL {
                 put("target", percentDecoded(rest))
             }
         case "modem":
-            if let question = rest.firstIndex(of: "?") {
-                options = String(rest[rest.index(after: question)...])
-                rest = String(rest[..<question])
-            }
             if rest.hasSuffix("/") { rest.removeLast() }
             put("kind", "modem")
             put("target", rest.isEmpty ? "0" : rest)
         case "snmp":
-            if let question = rest.firstIndex(of: "?") {
-                options = String(rest[rest.index(after: question)...])
-                rest = String(rest[..<question])
-            }
             if rest.hasSuffix("/") { rest.removeLast() }
             put("kind", "snmp")
             if let at = rest.lastIndex(of: "@") {
