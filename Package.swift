@@ -21,11 +21,13 @@ let package = Package(
             pkgConfig: "netsnmp",
             providers: [.apt(["libsnmp-dev"])]
         ),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Threads"),
         .target(name: "SNMP", dependencies: ["CNetSNMP"]),
         .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
         .target(name: "Probes", dependencies: ["WatchModel", "Curl", "SNMP", "Threads"]),
-        .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes", "SNMP"]),
+        .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes", "SNMP", "SQLite"]),
         .executableTarget(
             name: "commune-agent",
             dependencies: ["AgentRuntime"]
@@ -34,6 +36,6 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "SNMP", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,98 @@
+import SQLite
+import WatchModel
+
+/// The agent's store-and-forward spool: every result is written here first, in SQLite (WAL,
+/// synchronous commits), and leaves only when the collector has acknowledged its batch.
+///
+/// Not thread-safe by itself: one owner (the agent's spool actor) uses it at a time.
+public final class Spool {
+    let db: Database
+    /// Size the spool may use on disk, database and WAL together.
+    public let capBytes: Int
+
+    /// Opens or creates the spool at `path`; reopening after a crash or power cut never fails on a sound file.
+    public init(path: String, capBytes: Int = 200 << 20) throws(SQLiteError) {
+        db = try Database(path: path)
+        self.capBytes = capBytes
+        // auto_vacuum must be chosen before the first table exists: it lets a thinned spool give pages back.
+        try db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        try db.execute("PRAGMA journal_mode = WAL")
+        // FULL: a committed transaction survives a power cut, not only a crash.
+        try db.execute("PRAGMA synchronous = FULL")
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS series (
+                id INTEGER PRIMARY KEY, metric TEXT NOT NULL, labels TEXT NOT NULL, UNIQUE (metric, labels));
+            CREATE TABLE IF NOT EXISTS samples (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+                urgent INTEGER NOT NULL DEFAULT 0,
+                -- set for five-minute aggregates made when the spool was thinned
+                min REAL, max REAL, count INTEGER,
+                batch TEXT);
+            CREATE INDEX IF NOT EXISTS samples_batch ON samples (batch);
+            CREATE TABLE IF NOT EXISTS events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                ts INTEGER NOT NULL, kind TEXT NOT NULL, labels TEXT NOT NULL, text TEXT NOT NULL, document TEXT,
+                urgent INTEGER NOT NULL DEFAULT 0, batch TEXT);
+            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            """)
+    }
+
+    /// Stores samples in one transaction; `urgent` ones (a confirmed change of state) are sent first.
+    public func append(_ samples: [Sample], urgent: Bool = false) throws(SQLiteError) {
+        guard !samples.isEmpty else { return }
+        try db.transaction { () throws(SQLiteError) in
+            let insert = try db.prepare("INSERT INTO samples (series, ts, value, urgent) VALUES (?, ?, ?, ?)")
+            var ids: [SeriesKey: Int64] = [:]
+            for sample in samples {
+                let id: Int64
+                if let known = ids[sample.key] { id = known } else { id = try seriesID(sample.key); ids[sample.key] = id }
+                try insert.run([.integer(id), .integer(sample.timestamp), .real(sample.value), .integer(urgent ? 1 : 0)])
+            }
+        }
+    }
+
+    /// Stores an event (inventory, configuration change); `urgent` ones go first.
+    public func append(_ event: Event, urgent: Bool = false) throws(SQLiteError) {
+        try db.prepare("INSERT INTO events (ts, kind, labels, text, document, urgent) VALUES (?, ?, ?, ?, ?, ?)")
+            .run([.integer(event.timestamp), .text(event.kind), .text(Self.encode(event.labels)), .text(event.text),
+                  event.document.map { .text($0) } ?? .null, .integer(urgent ? 1 : 0)])
+    }
+
+    private func seriesID(_ key: SeriesKey) throws(SQLiteError) -> Int64 {
+        let labels = Self.encode(Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        let find = try db.prepare("SELECT id FROM series WHERE metric = ? AND labels = ?").bind([.text(key.metric), .text(labels)])
+        if try find.step() { return find.int(0) }
+        try db.prepare("INSERT INTO series (metric, labels) VALUES (?, ?)").run([.text(key.metric), .text(labels)])
+        return try lastID()
+    }
+
+    private func lastID() throws(SQLiteError) -> Int64 {
+        let statement = try db.prepare("SELECT last_insert_rowid()")
+        _ = try statement.step()
+        return statement.int(0)
+    }
+
+    /// Labels as a JSON object with sorted keys, so equal label sets store equal text.
+    static func encode(_ labels: [String: String]) -> String {
+        JSONWriter.object(labels.sorted { $0.key < $1.key }.map { ($0.key, JSONWriter.quote($0.value)) })
+    }
+
+    static func decodeLabels(_ text: String) -> [String: String] {
+        guard case let .object(members)? = try? JSONValue.parse(text) else { return [:] }
+        return members.compactMapValues(\.string)
+    }
+
+    // MARK: counters
+
+    func counter(_ name: String) throws(SQLiteError) -> Int {
+        let statement = try db.prepare("SELECT value FROM counters WHERE name = ?").bind([.text(name)])
+        return try statement.step() ? Int(statement.int(0)) : 0
+    }
+
+    func add(_ amount: Int, to name: String) throws(SQLiteError) {
+        guard amount != 0 else { return }
+        try db.prepare("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value")
+            .run([.text(name), .integer(Int64(amount))])
+    }
+}
