@@ -8,7 +8,10 @@ let package = Package(
     products: [
         .executable(name: "commune-agent", targets: ["commune-agent"]),
     ],
-    dependencies: [],
+    dependencies: [
+        // Foundation-free: the agent stays small.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         .target(name: "WatchModel"),
         .systemLibrary(
@@ -27,7 +30,9 @@ let package = Package(
         .target(name: "SNMP", dependencies: ["CNetSNMP"]),
         .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
         .target(name: "Probes", dependencies: ["WatchModel", "Curl", "SNMP", "Threads"]),
-        .target(name: "AgentRuntime", dependencies: ["WatchModel", "Probes", "SNMP", "SQLite"]),
+        .target(name: "AgentRuntime", dependencies: [
+            "WatchModel", "Probes", "SNMP", "SQLite", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "commune-agent",
             dependencies: ["AgentRuntime"]

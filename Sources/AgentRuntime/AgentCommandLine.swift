@@ -7,6 +7,7 @@ import WatchModel
 public enum AgentCommandLine: Equatable, Sendable {
     case check(CheckOptions)
     case inventory(InventoryOptions)
+    case run(RunOptions)
     case help(String)
     case version
 
@@ -26,6 +27,13 @@ public enum AgentCommandLine: Equatable, Sendable {
         public var state: String?
     }
 
+    /// Options of `commune-agent run`.
+    public struct RunOptions: Equatable, Sendable {
+        public var config: String
+        /// Overrides the configuration's spool path.
+        public var spool: String?
+    }
+
     /// A command line that cannot be run, with what was wrong.
     public struct UsageError: Error, Equatable, CustomStringConvertible {
         public let message: String
@@ -41,8 +49,9 @@ public enum AgentCommandLine: Equatable, Sendable {
             case "--version", "version": return .version
             case "check": args = args.dropFirst()
             case "inventory": return .inventory(try parseInventory(args.dropFirst()))
+            case "run": return .run(try parseRun(args.dropFirst()))
             case _ where first.hasPrefix("-") || first.includes("://"): break  // `check` is the default
-            default: throw UsageError(message: "unknown command '\(first)': expected check, inventory, help or version")
+            default: throw UsageError(message: "unknown command '\(first)': expected check, run, inventory, help or version")
             }
         }
         var options = CheckOptions()
@@ -72,6 +81,22 @@ public enum AgentCommandLine: Equatable, Sendable {
             }
         }
         return .check(options)
+    }
+
+    private static func parseRun(_ arguments: ArraySlice<String>) throws(UsageError) -> RunOptions {
+        var args = arguments
+        var config: String?, spool: String?
+        while let arg = args.popFirst() {
+            let (name, inline) = split(arg)
+            guard let value = inline ?? args.popFirst() else { throw UsageError(message: "option \(name) needs a value") }
+            switch name {
+            case "-c", "--config": config = value
+            case "--spool": spool = value
+            default: throw UsageError(message: "unknown option \(name) for run")
+            }
+        }
+        guard let config else { throw UsageError(message: "run needs --config FILE") }
+        return RunOptions(config: config, spool: spool)
     }
 
     private static func parseInventory(_ arguments: ArraySlice<String>) throws(UsageError) -> InventoryOptions {
@@ -113,6 +138,9 @@ public enum AgentCommandLine: Equatable, Sendable {
       -c, --config FILE   agent configuration (TOML)
       --json              one JSON object per probe per line instead of the table
       --lang vi|en        language of the text (default: from LANG / LC_ALL)
+    run --config FILE [--spool PATH]
+                 Run every probe on its schedule and keep every result in the spool
+                 (SIGHUP reloads the configuration, SIGTERM stops).
     inventory    This PC's inventory: CPU, RAM, disks, OS, network, gateway, DNS.
       --json              one JSON line, plus one per change
       --state FILE        keep the snapshot in FILE and report what changed since the last run

@@ -24,4 +24,26 @@ extension MetricCatalog {
         hostMemoryTotal, hostMemoryAvailable, hostSwapTotal, hostSwapFree,
         hostDiskSize, hostDiskFree, hostDiskFreeRatio, hostUptime, hostCPUCores,
     ]
+
+    public static let agentRSS = MetricInfo("agent_resident_memory_bytes", unit: "bytes",
+        help: "The agent's resident memory (VmRSS).")
+    public static let agentCPU = MetricInfo("agent_cpu_seconds_total", unit: "seconds (counter)",
+        help: "CPU time the agent has used, user and system.")
+    public static let agentSpoolSamples = MetricInfo("agent_spool_samples", unit: "samples",
+        help: "Samples in the spool, waiting for the collector's acknowledgement.")
+    public static let agentSpoolBytes = MetricInfo("agent_spool_bytes", unit: "bytes",
+        help: "Size of the spool on disk (database and WAL).")
+    public static let agentSpoolOldest = MetricInfo("agent_spool_oldest_unsent_age_seconds", unit: "seconds",
+        help: "Age of the oldest sample not yet acknowledged; absent when the spool is empty.")
+    public static let agentSpoolThinned = MetricInfo("agent_spool_thinned_total", unit: "samples (counter)",
+        help: "Raw samples merged into five-minute aggregates to keep the spool under its cap.")
+    public static let agentSpoolDropped = MetricInfo("agent_spool_dropped_total", unit: "samples (counter)",
+        help: "Samples dropped once thinning was not enough.")
+    public static let agentSent = MetricInfo("agent_sent_total", unit: "samples (counter)",
+        help: "Samples and events the collector acknowledged.")
+
+    /// The agent's own figures.
+    public static let agentMetrics: [MetricInfo] = [
+        agentRSS, agentCPU, agentSpoolSamples, agentSpoolBytes, agentSpoolOldest, agentSpoolThinned, agentSpoolDropped, agentSent,
+    ]
 }

@@ -140,5 +140,5 @@ public enum MetricCatalog {
         snmpUptime, snmpInterfaces, snmpRebooted, snmpIfOperUp, snmpIfAdminUp, snmpIfSpeed, snmpIfInOctets, snmpIfOutOctets,
         snmpIfInErrors, snmpIfOutErrors, snmpIfInDiscards, snmpIfOutDiscards, snmpIfInRate, snmpIfOutRate, snmpCustom, snmpCustomRate,
         pathUp, modemRegistered, modemSignalQuality, modemRSRP, modemRSRQ, modemSNR, modemRSSI, modemCellID, modemTAC,
-    ] + hostMetrics
+    ] + hostMetrics + agentMetrics
 }

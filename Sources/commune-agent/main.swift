@@ -1,4 +1,6 @@
 import AgentRuntime
+import Dispatch
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,6 +26,8 @@ enum CommuneAgent {
                 writeError(saveError)
                 exit(1)
             }
+        case let .run(options):
+            await runAgent(options)
         case let .help(text):
             print(text)
         case .version:
@@ -43,6 +47,50 @@ enum CommuneAgent {
             print(options.json ? report.jsonLines() : report.table(), terminator: "")
             exit(report.exitStatus)
         }
+    }
+
+    static func runAgent(_ options: AgentCommandLine.RunOptions) async {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "commune-agent")
+        func load() throws(ConfigError) -> AgentConfig {
+            var config = try AgentConfig.load(path: options.config)
+            if let spool = options.spool { config.runtime.spoolPath = spool }
+            return config
+        }
+        let config: AgentConfig
+        do { config = try load() } catch {
+            writeError("configuration error: " + error.description)
+            exit(2)
+        }
+        let runner = AgentRunner(config: config, logger: logger)
+        // Signals arrive on a dispatch queue and are handed to the runner.
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP] { signal(signalNumber, SIG_IGN) }
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler { Task { await runner.stop() } }
+            source.resume()
+            sources.append(source)
+        }
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
+        hangup.setEventHandler {
+            do {
+                let fresh = try load()
+                Task { await runner.reload(fresh) }
+            } catch {
+                // A bad new file is rejected: the old configuration stays in force.
+                logger.error("configuration rejected, keeping the old one", metadata: ["error": "\(error)"])
+            }
+        }
+        hangup.resume()
+        sources.append(hangup)
+        do {
+            try await runner.run()
+        } catch {
+            writeError("cannot open the spool: \(error)")
+            exit(1)
+        }
+        withExtendedLifetime(sources) {}
     }
 
     static func writeError(_ text: String) {

@@ -12,13 +12,13 @@ import Testing
             #expect(row != nil, "docs/metrics.md does not list \(info.name)")
             #expect(row?.contains("| \(info.unit) |") == true, "\(info.name): unit \(info.unit) not in docs")
         }
-        let documented = text.split(separator: "\n").filter { $0.hasPrefix("| `probe_") || $0.hasPrefix("| `host_") }.count
+        let documented = text.split(separator: "\n").filter { $0.hasPrefix("| `probe_") || $0.hasPrefix("| `host_") || $0.hasPrefix("| `agent_") }.count
         #expect(documented == MetricCatalog.all.count, "docs list metrics the code does not produce")
     }
 
     @Test func namesFollowPrometheusConventions() {
         for info in MetricCatalog.all {
-            #expect(info.name.hasPrefix("probe_") || info.name.hasPrefix("host_"), "\(info.name)")
+            #expect(["probe_", "host_", "agent_"].contains { info.name.hasPrefix($0) }, "\(info.name)")
             #expect(info.name.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber }, "\(info.name)")
             if info.unit == "seconds" { #expect(info.name.hasSuffix("_seconds"), "\(info.name)") }
             if info.unit == "bytes" { #expect(info.name.hasSuffix("_bytes"), "\(info.name)") }

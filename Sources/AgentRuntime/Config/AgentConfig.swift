@@ -36,6 +36,8 @@ public struct AgentConfig: Sendable {
     /// Site code in the province's registry (used once the agent reports to a collector).
     public var site: String?
     public var probes: [ConfiguredProbe]
+    /// The run-time settings of `commune-agent run`.
+    public var runtime = RuntimeSettings()
 
     public init(language: Language? = nil, site: String? = nil, probes: [ConfiguredProbe] = []) {
         self.language = language
@@ -65,8 +67,9 @@ public struct AgentConfig: Sendable {
         var config = AgentConfig()
         if let node = root["agent"] {
             var agent = try tableReader(node, name: "agent", source: source)
-            try agent.rejectUnknown(allowed: ["site", "lang"])
+            try agent.rejectUnknown(allowed: ["site", "lang", "spool", "spool_max_mb", "max_concurrent", "confirm_retries", "confirm_spacing"])
             config.site = try agent.string("site")
+            config.runtime = try RuntimeSettings(reading: &agent)
             config.language = try agent.choice("lang", Language.allCases.map(\.rawValue)).flatMap(Language.init(rawValue:))
         }
         var defaults = ProbeDefaults()
@@ -100,6 +103,27 @@ public struct AgentConfig: Sendable {
             throw ConfigError(source: source, line: node.line, message: "'\(name)' must be a table: write [\(name)] on its own line")
         }
         return TableReader(table, source: source, context: "[\(name)]")
+    }
+}
+
+/// How `commune-agent run` works: where the spool is, how big it may grow, how changes are confirmed.
+public struct RuntimeSettings: Sendable, Hashable {
+    public var spoolPath = "/var/lib/commune-agent/spool.db"
+    public var spoolMaxBytes = 200 << 20
+    /// Probes running at the same time, at most.
+    public var maxConcurrent = 16
+    /// Re-probes confirming a failed or degraded result, and their spacing.
+    public var confirmRetries = 2
+    public var confirmSpacing: Duration = .seconds(2)
+
+    public init() {}
+
+    init(reading r: inout TableReader) throws(ConfigError) {
+        spoolPath = try r.string("spool") ?? spoolPath
+        spoolMaxBytes = (try r.integer("spool_max_mb", in: 1...100_000)).map { $0 << 20 } ?? spoolMaxBytes
+        maxConcurrent = try r.integer("max_concurrent", in: 1...256) ?? maxConcurrent
+        confirmRetries = try r.integer("confirm_retries", in: 0...10) ?? confirmRetries
+        confirmSpacing = try r.duration("confirm_spacing") ?? confirmSpacing
     }
 }
 

@@ -1,0 +1,140 @@
+import Logging
+import Probes
+import SQLite
+import WatchModel
+
+/// `commune-agent run`: runs every probe on its schedule, confirms changes of state, and writes every
+/// result to the spool before anything else happens to it.
+public actor AgentRunner {
+    private var config: AgentConfig
+    private let logger: Logger
+    private let probeRunner = ProbeRunner()
+    private var stopping = false
+    private var schedules: [String: ProbeSchedule] = [:]
+    private var confirmations: [String: StateConfirmation] = [:]
+    private var reprobes: [(due: Double, name: String)] = []
+    private var lastInventory: HostInventory?
+
+    public init(config: AgentConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Stops at the next tick; probes already running finish within their deadlines.
+    public func stop() {
+        stopping = true
+        logger.info("stopping")
+    }
+
+    /// Takes a new configuration (SIGHUP); schedules of unchanged probe names carry on.
+    public func reload(_ new: AgentConfig) {
+        config = new
+        let names = Set(new.probes.map(\.spec.name))
+        schedules = schedules.filter { names.contains($0.key) }
+        confirmations = confirmations.filter { names.contains($0.key) }
+        logger.info("configuration reloaded", metadata: ["probes": "\(new.probes.count)"])
+    }
+
+    private enum Completion: Sendable {
+        case tick
+        case probe(name: String, outcome: ProbeOutcome, confirming: Bool)
+    }
+
+    /// Runs until `stop()`.
+    public func run() async throws(SQLiteError) {
+        let spool = try SpoolWriter(path: config.runtime.spoolPath, capBytes: config.runtime.spoolMaxBytes)
+        let start = Self.now()
+        var lastHousekeeping = -Double.infinity
+        logger.info("running", metadata: ["probes": "\(config.probes.count)", "spool": "\(config.runtime.spoolPath)"])
+        await withTaskGroup(of: Completion.self) { group in
+            var running = 0
+            group.addTask { .tick }
+            while let completion = await group.next() {
+                switch completion {
+                case .tick:
+                    if stopping { group.cancelAll(); continue }
+                    let now = Self.now()
+                    if now - lastHousekeeping >= 60 {
+                        lastHousekeeping = now
+                        await housekeeping(spool)
+                    }
+                    for probe in config.probes {
+                        var schedule = schedules[probe.spec.name]
+                            ?? ProbeSchedule(interval: probe.spec.interval, random: Double.random(in: 0..<1), start: start)
+                        if schedule.isDue(at: now), running < config.runtime.maxConcurrent {
+                            schedule.started(at: now)
+                            running += 1
+                            group.addTask { [probeRunner] in .probe(name: probe.spec.name, outcome: await probeRunner.run(probe.spec), confirming: false) }
+                        }
+                        schedules[probe.spec.name] = schedule
+                    }
+                    for (index, reprobe) in reprobes.enumerated().reversed() where reprobe.due <= now && running < config.runtime.maxConcurrent {
+                        reprobes.remove(at: index)
+                        guard let probe = config.probes.first(where: { $0.spec.name == reprobe.name }) else { continue }
+                        running += 1
+                        group.addTask { [probeRunner] in .probe(name: probe.spec.name, outcome: await probeRunner.run(probe.spec), confirming: true) }
+                    }
+                    group.addTask { try? await Task.sleep(for: .milliseconds(200)); return .tick }
+                case let .probe(name, outcome, confirming):
+                    running -= 1
+                    if !confirming { schedules[name]?.finished() }
+                    await record(name: name, outcome: outcome, into: spool)
+                }
+            }
+        }
+        logger.info("stopped")
+    }
+
+    /// Stores the outcome; a confirmed change of state is marked urgent (sent ahead of the batches).
+    private func record(name: String, outcome: ProbeOutcome, into spool: SpoolWriter) async {
+        guard let probe = config.probes.first(where: { $0.spec.name == name }) else { return }
+        let verdict = Assessment(probe, outcome, language: .en).verdict
+        var confirmation = confirmations[name]
+            ?? StateConfirmation(retries: config.runtime.confirmRetries, spacing: config.runtime.confirmSpacing)
+        let action = confirmation.observe(verdict)
+        confirmations[name] = confirmation
+        var urgent = false
+        switch action {
+        case let .reprobe(after):
+            reprobes.append((Self.now() + after.seconds, name))
+        case let .confirmed(state):
+            urgent = true
+            logger.notice("state changed", metadata: ["probe": "\(name)", "state": "\(state.rawValue)",
+                                                      "error": "\(outcome.failure?.detail ?? "")"])
+        case .none, .dismissed:
+            break
+        }
+        var samples = outcome.samples
+        if let site = config.site { samples = samples.map { Sample($0.key.adding(["site": site]), $0.value, at: $0.timestamp) } }
+        do {
+            try await spool.append(samples, urgent: urgent)
+            if let host = outcome.result as? HostResult {
+                let labels = config.site.map { ["site": $0] } ?? [:]
+                for event in host.inventory.events(since: lastInventory, at: outcome.startedAt, labels: labels)
+                where lastInventory == nil || event.kind == Event.configChanged {
+                    try await spool.append(event)
+                }
+                lastInventory = host.inventory
+            }
+        } catch {
+            logger.error("cannot write to the spool", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func housekeeping(_ spool: SpoolWriter) async {
+        do {
+            let (thinned, dropped) = try await spool.enforceCap()
+            if thinned + dropped > 0 {
+                logger.warning("spool full", metadata: ["thinned": "\(thinned)", "dropped": "\(dropped)"])
+            }
+            let stats = try await spool.stats()
+            try await spool.append(SelfMetrics.samples(spool: stats, site: config.site, at: WallClock.nowMs()), urgent: false)
+        } catch {
+            logger.error("spool housekeeping failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Monotonic seconds since the process started its clock (the schedule's time line).
+    private static func now() -> Double { (ContinuousClock.now - origin).seconds }
+    private static let origin = ContinuousClock.now
+}
