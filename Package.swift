@@ -26,12 +26,14 @@ let package = Package(
         ),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Deflate", dependencies: ["CZlib"]),
         .target(name: "Threads"),
         .target(name: "SNMP", dependencies: ["CNetSNMP"]),
         .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
         .target(name: "Probes", dependencies: ["WatchModel", "Curl", "SNMP", "Threads"]),
         .target(name: "AgentRuntime", dependencies: [
-            "WatchModel", "Probes", "SNMP", "SQLite", .product(name: "Logging", package: "swift-log"),
+            "WatchModel", "Probes", "SNMP", "SQLite", "Deflate", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "commune-agent",
@@ -39,7 +41,7 @@ let package = Package(
         ),
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "WatchModelTests", dependencies: ["WatchModel"]),
+        .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]

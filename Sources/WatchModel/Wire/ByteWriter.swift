@@ -1,0 +1,91 @@
+/// Appends the wire format's primitives: LEB128 varints, zigzag integers, strings, raw doubles.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func zigzag(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
+    mutating func string(_ text: String) {
+        let utf8 = Array(text.utf8)
+        varint(UInt64(utf8.count))
+        bytes += utf8
+    }
+
+    mutating func double(_ value: Double) {
+        var bits = value.bitPattern.littleEndian
+        withUnsafeBytes(of: &bits) { bytes += $0 }
+    }
+
+    mutating func raw(_ more: [UInt8]) { bytes += more }
+}
+
+/// Reads the wire format's primitives, refusing anything out of bounds instead of trapping.
+struct ByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { offset >= bytes.count }
+
+    func error(_ what: String) -> BatchFormatError { BatchFormatError(offset: offset, message: what) }
+
+    mutating func varint() throws(BatchFormatError) -> UInt64 {
+        var result: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw error("truncated varint") }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 64 else { throw error("varint too long") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func count(limit: Int) throws(BatchFormatError) -> Int {
+        let value = try varint()
+        guard limit >= 0, value <= UInt64(limit) else { throw error("count \(value) exceeds \(max(limit, 0))") }
+        return Int(value)
+    }
+
+    mutating func zigzag() throws(BatchFormatError) -> Int64 {
+        let v = try varint()
+        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+
+    mutating func string() throws(BatchFormatError) -> String {
+        let length = try varint()
+        // The length is checked against what is left after the length itself.
+        guard length <= UInt64(bytes.count - offset) else { throw error("string of \(length) bytes past the end") }
+        return String(decoding: try take(Int(length)), as: UTF8.self)
+    }
+
+    mutating func take(_ n: Int) throws(BatchFormatError) -> ArraySlice<UInt8> {
+        guard n >= 0, offset + n <= bytes.count else { throw error("truncated: \(n) bytes needed") }
+        defer { offset += n }
+        return bytes[offset..<offset + n]
+    }
+
+    mutating func double() throws(BatchFormatError) -> Double {
+        let raw = try take(8)
+        var bits: UInt64 = 0
+        for (i, byte) in raw.enumerated() { bits |= UInt64(byte) << (8 * UInt64(i)) }
+        return Double(bitPattern: bits)
+    }
+}
+
+/// A batch body that does not follow the wire format, with where it went wrong.
+public struct BatchFormatError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let offset: Int
+    public let message: String
+    public var description: String { "malformed batch at byte \(offset): \(message)" }
+}
