@@ -22,6 +22,14 @@ public struct CurlRequest: Sendable, Hashable {
     public var userAgent = "CommuneWatch-agent/0.1"
     /// Extra request headers, `Name: value`.
     public var headers: [String] = []
+    /// A body to POST; nil for GET.
+    public var body: [UInt8]?
+    /// Keep the connection for the next request (uploads); probes always measure a fresh one.
+    public var reuseConnection = false
+    /// Send at most this many bytes per second (the catch-up cap on a thin line).
+    public var maxSendBytesPerSecond: Int?
+    /// Abort when fewer than 1 byte per second moved for this long (a collector that stalls).
+    public var stallTimeout: Duration?
 
     public init(url: String) { self.url = url }
 }
@@ -50,6 +58,8 @@ public struct CurlResponse: Sendable {
     public var effectiveURL = ""
     public var primaryIP = ""
     public var certificates: [CertificateInfo] = []
+    /// Response headers of the last response, names lower-cased.
+    public var headers: [String: String] = [:]
 }
 
 /// One certificate of the peer's chain, as `CURLINFO_CERTINFO` reports it.

@@ -8,6 +8,7 @@ final class CurlTransfer: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     let request: CurlRequest
     private var body: [UInt8] = []
+    private var responseHeaders: [String: String] = [:]
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// Called once, on the engine's thread, when the transfer ends.
@@ -46,9 +47,22 @@ final class CurlTransfer: @unchecked Sendable {
         // Probes read small pages; a 4 KB receive buffer instead of 16 KB keeps 50 concurrent probes small.
         set(CURLOPT_BUFFERSIZE, 4096)
         set(CURLOPT_USERAGENT, request.userAgent)
-        // Probes measure a fresh connection each time, like curl -w from the command line.
-        set(CURLOPT_FRESH_CONNECT, 1)
-        set(CURLOPT_FORBID_REUSE, 1)
+        if !request.reuseConnection {
+            // Probes measure a fresh connection each time, like curl -w from the command line.
+            set(CURLOPT_FRESH_CONNECT, 1)
+            set(CURLOPT_FORBID_REUSE, 1)
+        }
+        if let body = request.body {
+            set(CURLOPT_POST, 1)
+            _ = cw_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            // COPYPOSTFIELDS: libcurl keeps its own copy, so the Swift array may go.
+            _ = body.withUnsafeBytes { cw_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+        }
+        if let rate = request.maxSendBytesPerSecond { _ = cw_easy_setopt_off(handle, CURLOPT_MAX_SEND_SPEED_LARGE, curl_off_t(rate)) }
+        if let stall = request.stallTimeout {
+            set(CURLOPT_LOW_SPEED_LIMIT, 1)
+            set(CURLOPT_LOW_SPEED_TIME, max(Int(stall.components.seconds), 1))
+        }
         // Only web protocols: a config typo must not make the agent speak FTP or file://.
         _ = "http,https".withCString { cw_easy_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, $0) }
         _ = "http,https".withCString { cw_easy_setopt_ptr(handle, CURLOPT_REDIR_PROTOCOLS_STR, $0) }
@@ -75,12 +89,29 @@ final class CurlTransfer: @unchecked Sendable {
         _ = cw_easy_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = cw_easy_setopt_ptr(handle, CURLOPT_PRIVATE, Unmanaged.passUnretained(self).toOpaque())
         _ = cw_easy_setopt_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque())
+        _ = cw_easy_setopt_ptr(handle, CURLOPT_HEADERDATA, Unmanaged.passUnretained(self).toOpaque())
+        _ = cw_easy_setopt_write(handle, CURLOPT_HEADERFUNCTION) { data, size, count, user in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
+            let length = size * count
+            transfer.header(UnsafeRawBufferPointer(start: data, count: length))
+            return length
+        }
         _ = cw_easy_setopt_write(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
             let length = size * count
             transfer.append(UnsafeRawBufferPointer(start: data, count: length))
             return length
         }
+    }
+
+    private func header(_ line: UnsafeRawBufferPointer) {
+        let text = String(decoding: line, as: UTF8.self)
+        // A new status line (after a redirect or 100-continue) starts a new set of headers.
+        if text.hasPrefix("HTTP/") { responseHeaders = [:]; return }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].lowercased()
+        let value = text[text.index(after: colon)...].trimmingWhitespace()
+        responseHeaders[name] = value
     }
 
     private func append(_ chunk: UnsafeRawBufferPointer) {
@@ -115,6 +146,7 @@ final class CurlTransfer: @unchecked Sendable {
         response.effectiveURL = stringInfo(CURLINFO_EFFECTIVE_URL)
         response.primaryIP = stringInfo(CURLINFO_PRIMARY_IP)
         response.certificates = certificates()
+        response.headers = responseHeaders
         if code == CURLE_OK { return .success(response) }
         var message = String(cString: errorBuffer)
         if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }
@@ -168,5 +200,14 @@ final class CurlTransfer: @unchecked Sendable {
         guard let text else { return nil }
         let value = curl_getdate(text, nil)
         return value == -1 ? nil : Int64(value)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> String {
+        var s = self
+        while let first = s.first, first == " " || first == "\t" { s = s.dropFirst() }
+        while let last = s.last, last == " " || last == "\t" || last == "\r" || last == "\n" { s = s.dropLast() }
+        return String(s)
     }
 }

@@ -20,6 +20,8 @@ public struct Event: Hashable, Sendable {
 
     /// The event kind for a change between two snapshots of a PC or a device.
     public static let configChanged = "config_changed"
+    /// The event kind for a confirmed change of a probe's state (ok, degraded, failed), sent ahead of the backlog.
+    public static let stateChanged = "state_changed"
     /// The event kind for a full inventory snapshot.
     public static let inventory = "inventory"
 }

@@ -217,3 +217,41 @@ public struct SNMPSimPeer: Sendable {
             .flatMap { text in Result { () throws(PeerError) in SNMPSimPeer(port: try readPort(text)) } }
     }()
 }
+
+/// The stand-in collector (`collector_stub.py`): one per test, answering as its mode file says.
+public final class CollectorStub: @unchecked Sendable {
+    public let directory: String
+    public let port: Int
+    public let token: String
+    private let process: PeerProcess
+
+    public init(token: String = "agent-1:s3cret") throws {
+        directory = scratchDirectory("collector")
+        self.token = token
+        process = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/collector_stub.py", "--dir", directory,
+                                              "--token", token, "--lifetime", "600"], log: directory + "/peer.log")
+        port = Int(try readPort(try process.waitForFile(directory + "/port")))
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// accept, refuse, error500, toolarge, unauth, garbage, slow, reset.
+    public func set(mode: String) throws { try mode.write(toFile: directory + "/mode", atomically: true, encoding: .utf8) }
+
+    /// The bodies stored, one per batch id, in the order they first arrived.
+    public func storedBodies() -> [[UInt8]] {
+        let dir = directory + "/batches"
+        var seen = Set<String>()
+        let order = requests().filter { $0.mode == "accept" && seen.insert($0.batch).inserted }.map(\.batch)
+        return order.compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { [UInt8]($0) } }
+    }
+
+    /// Every request as (mode, batch id), in arrival order.
+    public func requests() -> [(mode: String, batch: String)] {
+        let text = (try? String(contentsOfFile: directory + "/requests.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return (object["mode"] as? String ?? "", object["batch"] as? String ?? "")
+        }
+    }
+}

@@ -38,6 +38,8 @@ public struct AgentConfig: Sendable {
     public var probes: [ConfiguredProbe]
     /// The run-time settings of `commune-agent run`.
     public var runtime = RuntimeSettings()
+    /// Where results go; nil keeps them in the spool (no collector yet).
+    public var collector: CollectorSettings?
 
     public init(language: Language? = nil, site: String? = nil, probes: [ConfiguredProbe] = []) {
         self.language = language
@@ -63,7 +65,7 @@ public struct AgentConfig: Sendable {
             throw ConfigError(source: source, line: error.line, message: error.message)
         }
         let top = TableReader(root, source: source, context: "the file")
-        try top.rejectUnknown(allowed: ["agent", "defaults", "probe"])
+        try top.rejectUnknown(allowed: ["agent", "defaults", "probe", "collector"])
         var config = AgentConfig()
         if let node = root["agent"] {
             var agent = try tableReader(node, name: "agent", source: source)
@@ -71,6 +73,10 @@ public struct AgentConfig: Sendable {
             config.site = try agent.string("site")
             config.runtime = try RuntimeSettings(reading: &agent)
             config.language = try agent.choice("lang", Language.allCases.map(\.rawValue)).flatMap(Language.init(rawValue:))
+        }
+        if let node = root["collector"] {
+            var reader = try tableReader(node, name: "collector", source: source)
+            config.collector = try CollectorSettings(reading: &reader)
         }
         var defaults = ProbeDefaults()
         if let node = root["defaults"] {
@@ -124,6 +130,41 @@ public struct RuntimeSettings: Sendable, Hashable {
         maxConcurrent = try r.integer("max_concurrent", in: 1...256) ?? maxConcurrent
         confirmRetries = try r.integer("confirm_retries", in: 0...10) ?? confirmRetries
         confirmSpacing = try r.duration("confirm_spacing") ?? confirmSpacing
+    }
+}
+
+/// The collector this agent reports to (`[collector]`).
+public struct CollectorSettings: Sendable, Hashable {
+    public var url: String
+    /// `AGENT_ID:SECRET`, as enrollment stored it.
+    public var token: String
+    public var caFile: String?
+    /// Catch-up cap in bytes per second; nil sends as fast as the line allows.
+    public var maxBytesPerSecond: Int?
+    public var batchSamples = 5000
+    /// The interface of the dedicated line, for uploads (nil: the routing table decides).
+    public var interface: String?
+
+    /// A reply that stalls (under 1 byte/s) this long is abandoned.
+    public var stallTimeout: Duration = .seconds(20)
+    /// The longest wait between two upload attempts after failures.
+    public var backoffMax: Duration = .seconds(300)
+
+    static let keys = ["url", "token", "ca_file", "max_bytes_per_second", "batch_samples", "interface", "stall_timeout", "backoff_max"]
+
+    init(reading r: inout TableReader) throws(ConfigError) {
+        try r.rejectUnknown(allowed: Self.keys)
+        url = try r.requiredString("url", example: "\"https://monitor.quangngai.gov.vn\"")
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw r.fail("url", "[collector]: 'url' = \"\(url)\" must start with https:// (or http:// on a trusted network)")
+        }
+        token = try r.requiredString("token", example: "\"AGENT_ID:SECRET\" (written by commune-agent enroll)")
+        caFile = try r.string("ca_file")
+        maxBytesPerSecond = try r.integer("max_bytes_per_second", in: 100...1_000_000_000)
+        batchSamples = try r.integer("batch_samples", in: 10...100_000) ?? batchSamples
+        interface = try r.string("interface")
+        stallTimeout = try r.duration("stall_timeout", atLeast: .seconds(1)) ?? stallTimeout
+        backoffMax = try r.duration("backoff_max", atLeast: .seconds(1)) ?? backoffMax
     }
 }
 

@@ -35,8 +35,12 @@ public actor AgentRunner {
         logger.info("configuration reloaded", metadata: ["probes": "\(new.probes.count)"])
     }
 
+    /// True once `stop()` was called.
+    public func isStopping() -> Bool { stopping }
+
     private enum Completion: Sendable {
         case tick
+        case uploaderDone
         case probe(name: String, outcome: ProbeOutcome, confirming: Bool)
     }
 
@@ -49,6 +53,14 @@ public actor AgentRunner {
         await withTaskGroup(of: Completion.self) { group in
             var running = 0
             group.addTask { .tick }
+            if let collector = config.collector {
+                let uploader = Uploader(settings: collector, spool: spool, site: config.site ?? "", logger: logger, http: probeRunner.http)
+                let runner = self
+                group.addTask {
+                    await uploader.run(shouldStop: { await runner.isStopping() })
+                    return .uploaderDone
+                }
+            }
             while let completion = await group.next() {
                 switch completion {
                 case .tick:
@@ -75,6 +87,8 @@ public actor AgentRunner {
                         group.addTask { [probeRunner] in .probe(name: probe.spec.name, outcome: await probeRunner.run(probe.spec), confirming: true) }
                     }
                     group.addTask { try? await Task.sleep(for: .milliseconds(200)); return .tick }
+                case .uploaderDone:
+                    continue
                 case let .probe(name, outcome, confirming):
                     running -= 1
                     if !confirming { schedules[name]?.finished() }
@@ -93,21 +107,28 @@ public actor AgentRunner {
             ?? StateConfirmation(retries: config.runtime.confirmRetries, spacing: config.runtime.confirmSpacing)
         let action = confirmation.observe(verdict)
         confirmations[name] = confirmation
-        var urgent = false
+        var stateChange: Event?
         switch action {
         case let .reprobe(after):
             reprobes.append((Self.now() + after.seconds, name))
         case let .confirmed(state):
-            urgent = true
             logger.notice("state changed", metadata: ["probe": "\(name)", "state": "\(state.rawValue)",
                                                       "error": "\(outcome.failure?.detail ?? "")"])
+            // The change travels as an urgent event, ahead of every batch; the samples keep their place
+            // in the backlog, so each series still arrives in time order.
+            var labels = probe.spec.labels
+            if let site = config.site { labels["site"] = site }
+            labels["state"] = state.rawValue
+            stateChange = Event(kind: Event.stateChanged, timestamp: outcome.startedAt, labels: labels,
+                                text: "\(name): \(state.rawValue)" + (outcome.failure.map { " (\($0.detail))" } ?? ""))
         case .none, .dismissed:
             break
         }
         var samples = outcome.samples
         if let site = config.site { samples = samples.map { Sample($0.key.adding(["site": site]), $0.value, at: $0.timestamp) } }
         do {
-            try await spool.append(samples, urgent: urgent)
+            if let stateChange { try await spool.append(stateChange, urgent: true) }
+            try await spool.append(samples, urgent: false)
             if let host = outcome.result as? HostResult {
                 let labels = config.site.map { ["site": $0] } ?? [:]
                 for event in host.inventory.events(since: lastInventory, at: outcome.startedAt, labels: labels)

@@ -10,7 +10,10 @@ actor SpoolWriter {
     }
 
     func append(_ samples: [Sample], urgent: Bool) throws(SQLiteError) { try spool.append(samples, urgent: urgent) }
-    func append(_ event: Event) throws(SQLiteError) { try spool.append(event) }
+    func append(_ event: Event, urgent: Bool = false) throws(SQLiteError) { try spool.append(event, urgent: urgent) }
     func enforceCap() throws(SQLiteError) -> (thinned: Int, dropped: Int) { try spool.enforceCap() }
     func stats() throws(SQLiteError) -> SpoolStats { try spool.stats() }
+    func nextBatch(limit: Int) throws(SQLiteError) -> SpoolBatch? { try spool.nextBatch(limit: limit) }
+    func acknowledge(_ id: String) throws(SQLiteError) { try spool.acknowledge(id) }
+    func release(_ id: String) throws(SQLiteError) { try spool.release(id) }
 }

@@ -65,6 +65,15 @@ extension Spool {
         }
     }
 
+    /// Puts a batch the collector refused as too large back, so a smaller one can be formed.
+    /// Only for batches the collector certainly did not store (413).
+    public func release(_ batchID: String) throws(SQLiteError) {
+        try db.transaction { () throws(SQLiteError) in
+            try db.prepare("UPDATE samples SET batch = NULL WHERE batch = ?").run([.text(batchID)])
+            try db.prepare("UPDATE events SET batch = NULL WHERE batch = ?").run([.text(batchID)])
+        }
+    }
+
     private func inFlight() throws(SQLiteError) -> String? {
         for table in ["samples", "events"] {
             let statement = try db.prepare("SELECT batch FROM \(table) WHERE batch IS NOT NULL LIMIT 1")

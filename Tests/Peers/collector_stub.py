@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Stand-in collector for the agent's upload tests (the real collector is a later issue).
+
+  collector_stub.py --dir DIR --token TOKEN [--lifetime S] [--ignore-stdin]
+
+Serves POST /api/v1/ingest on 127.0.0.1 (ephemeral port, written to DIR/port). How it answers
+is read from DIR/mode before each request (default "accept"):
+  accept    verify "Authorization: Bearer TOKEN", store the body once per CW-Batch id in
+            DIR/batches/ID, reply 200 {"batch": ID, "stored": 0|1}
+  refuse    503 with Retry-After: 1          error500  500
+  toolarge  413                              unauth    401
+  garbage   200 with an HTML page (no acknowledgement)
+  slow      200 status and headers, then one byte every 3 s (a slow loris)
+  reset     read part of the body, then reset the connection
+Every request is logged as a JSON line in DIR/requests.jsonl: {"mode", "batch", "bytes"}.
+Exits on stdin EOF or after --lifetime.
+"""
+import argparse, http.server, json, os, socket, socketserver, struct, sys, threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
+                         make_log, start_watchdogs, write_atomic)
+
+log = make_log("collector_stub")
+lock = threading.Lock()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        d = self.server.dir
+        try:
+            mode = open(os.path.join(d, "mode")).read().strip() or "accept"
+        except OSError:
+            mode = "accept"
+        length = int(self.headers.get("Content-Length", "0"))
+        batch = self.headers.get("CW-Batch", "")
+        with lock:
+            with open(os.path.join(d, "requests.jsonl"), "a") as f:
+                f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length}) + "\n")
+        if mode == "reset":
+            self.rfile.read(min(length, 10))
+            # SO_LINGER 0: close with a reset, mid-body.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            return
+        body = self.rfile.read(length)
+        if self.path != "/api/v1/ingest":
+            return self.reply(404, '{"error": "no such endpoint"}')
+        if mode == "refuse":
+            return self.reply(503, '{"error": "busy"}', [("Retry-After", "1")])
+        if mode == "error500":
+            return self.reply(500, '{"error": "internal"}')
+        if mode == "toolarge":
+            return self.reply(413, '{"error": "batch too large"}')
+        if mode == "unauth":
+            return self.reply(401, '{"error": "unknown agent"}')
+        if mode == "garbage":
+            page = "<html><body>Proxy error</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page.encode())
+            return
+        if mode == "slow":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(20):
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(3)
+            return
+        if self.headers.get("Authorization") != "Bearer " + self.server.token:
+            return self.reply(401, '{"error": "bad credentials"}')
+        if not batch or len(batch) != 32:
+            return self.reply(400, '{"error": "missing CW-Batch"}')
+        target = os.path.join(d, "batches", batch)
+        stored = 0
+        with lock:
+            if not os.path.exists(target):
+                write_atomic_bytes(target, body)
+                stored = 1
+        self.reply(200, json.dumps({"batch": batch, "stored": stored}))
+
+
+def write_atomic_bytes(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--token", required=True)
+    add_lifetime_option(ap)
+    add_ignore_stdin_option(ap)
+    args = ap.parse_args()
+    os.makedirs(os.path.join(args.dir, "batches"), exist_ok=True)
+    stop = threading.Event()
+    start_watchdogs(stop, args, log)
+    server = Server(("127.0.0.1", 0), Handler)
+    server.dir, server.token = args.dir, args.token
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    write_atomic(os.path.join(args.dir, "port"), "%d\n" % server.server_address[1])
+    print(server.server_address[1], flush=True)
+    stop.wait()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
