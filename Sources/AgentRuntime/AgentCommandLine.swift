@@ -8,6 +8,7 @@ public enum AgentCommandLine: Equatable, Sendable {
     case check(CheckOptions)
     case inventory(InventoryOptions)
     case run(RunOptions)
+    case enroll(EnrollOptions)
     case help(String)
     case version
 
@@ -34,6 +35,14 @@ public enum AgentCommandLine: Equatable, Sendable {
         public var spool: String?
     }
 
+    /// Options of `commune-agent enroll`.
+    public struct EnrollOptions: Equatable, Sendable {
+        public var collector: String
+        public var token: String
+        public var credentials = "/var/lib/commune-agent/credentials.json"
+        public var caFile: String?
+    }
+
     /// A command line that cannot be run, with what was wrong.
     public struct UsageError: Error, Equatable, CustomStringConvertible {
         public let message: String
@@ -50,8 +59,9 @@ public enum AgentCommandLine: Equatable, Sendable {
             case "check": args = args.dropFirst()
             case "inventory": return .inventory(try parseInventory(args.dropFirst()))
             case "run": return .run(try parseRun(args.dropFirst()))
+            case "enroll": return .enroll(try parseEnroll(args.dropFirst()))
             case _ where first.hasPrefix("-") || first.includes("://"): break  // `check` is the default
-            default: throw UsageError(message: "unknown command '\(first)': expected check, run, inventory, help or version")
+            default: throw UsageError(message: "unknown command '\(first)': expected check, run, enroll, inventory, help or version")
             }
         }
         var options = CheckOptions()
@@ -81,6 +91,27 @@ public enum AgentCommandLine: Equatable, Sendable {
             }
         }
         return .check(options)
+    }
+
+    private static func parseEnroll(_ arguments: ArraySlice<String>) throws(UsageError) -> EnrollOptions {
+        var args = arguments
+        var collector: String?, token: String?, credentials: String?, ca: String?
+        while let arg = args.popFirst() {
+            let (name, inline) = split(arg)
+            guard let value = inline ?? args.popFirst() else { throw UsageError(message: "option \(name) needs a value") }
+            switch name {
+            case "--collector": collector = value
+            case "--token": token = value
+            case "--credentials": credentials = value
+            case "--ca-file": ca = value
+            default: throw UsageError(message: "unknown option \(name) for enroll")
+            }
+        }
+        guard let collector, let token else { throw UsageError(message: "enroll needs --collector URL and --token TOKEN") }
+        var options = EnrollOptions(collector: collector, token: token)
+        if let credentials { options.credentials = credentials }
+        options.caFile = ca
+        return options
     }
 
     private static func parseRun(_ arguments: ArraySlice<String>) throws(UsageError) -> RunOptions {
@@ -141,6 +172,8 @@ public enum AgentCommandLine: Equatable, Sendable {
     run --config FILE [--spool PATH]
                  Run every probe on its schedule and keep every result in the spool
                  (SIGHUP reloads the configuration, SIGTERM stops).
+    enroll --collector URL --token TOKEN [--credentials FILE] [--ca-file PEM]
+                 Trade a one-time site token for this agent's credentials (stored 0600).
     inventory    This PC's inventory: CPU, RAM, disks, OS, network, gateway, DNS.
       --json              one JSON line, plus one per change
       --state FILE        keep the snapshot in FILE and report what changed since the last run

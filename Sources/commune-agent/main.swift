@@ -26,6 +26,17 @@ enum CommuneAgent {
                 writeError(saveError)
                 exit(1)
             }
+        case let .enroll(options):
+            var name = [CChar](repeating: 0, count: 256)
+            gethostname(&name, name.count)
+            do {
+                let credentials = try await Enrollment.enroll(collector: options.collector, token: options.token,
+                                                              hostname: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), caFile: options.caFile, to: options.credentials)
+                print("enrolled as \(credentials.agentID) for site \(credentials.site); credentials in \(options.credentials)")
+            } catch {
+                writeError(error.description)
+                exit(1)
+            }
         case let .run(options):
             await runAgent(options)
         case let .help(text):

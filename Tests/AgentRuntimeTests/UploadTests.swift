@@ -130,3 +130,39 @@ import TestSupport
         #expect(Set(ids).count == collector.storedBodies().count)
     }
 }
+
+extension UploadTests {
+    @Test func enrollmentStoresCredentialsThatUploadsUse() throws {
+        let collector = try CollectorStub()
+        let dir = scratchDirectory("enroll")
+        let credentials = dir + "/credentials.json"
+        let wrong = try run(try agentBinary(), ["enroll", "--collector", collector.url, "--token", "WRONG", "--credentials", credentials])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("the collector refused the token"), "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: credentials))
+
+        let ok = try run(try agentBinary(), ["enroll", "--collector", collector.url, "--token", "ONE-TIME-TOKEN", "--credentials", credentials])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("enrolled as agent-1 for site QNG-TEST"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: credentials)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let stored = try #require(Enrollment.Credentials.load(credentials))
+        #expect(stored.token == collector.token && stored.url == collector.url)
+
+        let again = try run(try agentBinary(), ["enroll", "--collector", collector.url, "--token", "ONE-TIME-TOKEN", "--credentials", dir + "/second.json"])
+        #expect(again.status == 1, "a one-time token works once")
+
+        // The agent runs from the credentials file alone, and its uploads are accepted.
+        try "[agent]\nsite = \"QNG-TEST\"\n[collector]\ncredentials = \"\(credentials)\"\n[[probe]]\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
+            .write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try agentBinary())
+        process.arguments = ["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(15)
+        while collector.storedBodies().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        stop(process)
+        #expect(!collector.storedBodies().isEmpty, "uploads with the enrolled credentials were not accepted")
+    }
+}

@@ -12,7 +12,8 @@ is read from DIR/mode before each request (default "accept"):
   garbage   200 with an HTML page (no acknowledgement)
   slow      200 status and headers, then one byte every 3 s (a slow loris)
   reset     read part of the body, then reset the connection
-Every request is logged as a JSON line in DIR/requests.jsonl: {"mode", "batch", "bytes"}.
+POST /api/v1/enroll accepts --enroll-token once and replies 201 with the agent id and secret
+of --token. Every upload request is logged as a JSON line in DIR/requests.jsonl: {"mode", "batch", "bytes"}.
 Exits on stdin EOF or after --lifetime.
 """
 import argparse, http.server, json, os, socket, socketserver, struct, sys, threading, time
@@ -42,8 +43,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def enroll(self, length):
+        try:
+            request = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            return self.reply(400, '{"error": "the body is not JSON"}')
+        with lock:
+            spent = os.path.join(self.server.dir, "enroll-spent")
+            if request.get("token") != self.server.enroll_token or os.path.exists(spent):
+                return self.reply(401, '{"error": "unknown, expired or already used token"}')
+            open(spent, "w").write(request.get("hostname", ""))
+        # The stub hands out the upload token it checks: AGENT_ID:SECRET.
+        agent_id, secret = self.server.token.split(":", 1)
+        self.reply(201, json.dumps({"agent_id": agent_id, "site": "QNG-TEST", "secret": secret}))
+
     def do_POST(self):
         d = self.server.dir
+        if self.path == "/api/v1/enroll":
+            return self.enroll(int(self.headers.get("Content-Length", "0")))
         try:
             mode = open(os.path.join(d, "mode")).read().strip() or "accept"
         except OSError:
@@ -119,7 +136,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--token", required=True)
+    ap.add_argument("--token", required=True, help="AGENT_ID:SECRET the uploads must carry")
+    ap.add_argument("--enroll-token", default="ONE-TIME-TOKEN", help="the one-time site token /api/v1/enroll accepts once")
     add_lifetime_option(ap)
     add_ignore_stdin_option(ap)
     args = ap.parse_args()
@@ -127,7 +145,7 @@ def main():
     stop = threading.Event()
     start_watchdogs(stop, args, log)
     server = Server(("127.0.0.1", 0), Handler)
-    server.dir, server.token = args.dir, args.token
+    server.dir, server.token, server.enroll_token = args.dir, args.token, args.enroll_token
     threading.Thread(target=server.serve_forever, daemon=True).start()
     write_atomic(os.path.join(args.dir, "port"), "%d\n" % server.server_address[1])
     print(server.server_address[1], flush=True)

@@ -150,15 +150,24 @@ public struct CollectorSettings: Sendable, Hashable {
     /// The longest wait between two upload attempts after failures.
     public var backoffMax: Duration = .seconds(300)
 
-    static let keys = ["url", "token", "ca_file", "max_bytes_per_second", "batch_samples", "interface", "stall_timeout", "backoff_max"]
+    static let keys = ["url", "token", "credentials", "ca_file", "max_bytes_per_second", "batch_samples", "interface", "stall_timeout", "backoff_max"]
 
     init(reading r: inout TableReader) throws(ConfigError) {
         try r.rejectUnknown(allowed: Self.keys)
-        url = try r.requiredString("url", example: "\"https://monitor.quangngai.gov.vn\"")
+        if let path = try r.string("credentials") {
+            // Written by `commune-agent enroll`: URL and token come from there.
+            guard let stored = Enrollment.Credentials.load(path) else {
+                throw r.fail("credentials", "[collector]: cannot read the credentials file \(path): run commune-agent enroll first")
+            }
+            url = try r.string("url") ?? stored.url
+            token = stored.token
+        } else {
+            url = try r.requiredString("url", example: "\"https://monitor.quangngai.gov.vn\"")
+            token = try r.requiredString("token", example: "\"AGENT_ID:SECRET\" (or credentials = PATH, written by commune-agent enroll)")
+        }
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw r.fail("url", "[collector]: 'url' = \"\(url)\" must start with https:// (or http:// on a trusted network)")
         }
-        token = try r.requiredString("token", example: "\"AGENT_ID:SECRET\" (written by commune-agent enroll)")
         caFile = try r.string("ca_file")
         maxBytesPerSecond = try r.integer("max_bytes_per_second", in: 100...1_000_000_000)
         batchSamples = try r.integer("batch_samples", in: 10...100_000) ?? batchSamples

@@ -29,7 +29,7 @@ public enum TextFile {
     /// Writes `text` to `path` through a temporary file and a rename, so a crash never leaves half a file.
     public static func writeAtomically(_ text: String, to path: String) -> Bool {
         let temporary = path + ".tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)  // the umask decides
         guard fd >= 0 else { return false }
         let bytes = Array(text.utf8)
         var written = 0
