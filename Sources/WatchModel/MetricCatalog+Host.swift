@@ -42,8 +42,14 @@ extension MetricCatalog {
     public static let agentSent = MetricInfo("agent_sent_total", unit: "samples (counter)",
         help: "Samples and events the collector acknowledged.")
 
+    public static let agentBytesSent = MetricInfo("agent_upload_bytes_total", unit: "bytes (counter)",
+        help: "Compressed bytes sent to the collector, retries included.")
+    public static let agentBatchesRetried = MetricInfo("agent_upload_retries_total", unit: "attempts (counter)",
+        help: "Upload attempts that did not end with the collector's acknowledgement.")
+
     /// The agent's own figures.
     public static let agentMetrics: [MetricInfo] = [
         agentRSS, agentCPU, agentSpoolSamples, agentSpoolBytes, agentSpoolOldest, agentSpoolThinned, agentSpoolDropped, agentSent,
+        agentBytesSent, agentBatchesRetried,
     ]
 }

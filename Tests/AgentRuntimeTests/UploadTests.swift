@@ -100,8 +100,10 @@ import TestSupport
         // The confirmed failures of the closed-port probes travelled as urgent state_changed events.
         let events = try collector.storedBodies().flatMap { try WireBatch.decode(try Deflate.decompress($0, limit: 64 << 20)).events }
         #expect(events.contains { $0.kind == Event.stateChanged && $0.labels["state"] == "failed" })
-        let sent = try Spool(path: dir + "/spool.db").stats().sent
-        #expect(sent >= received)
+        let stats = try Spool(path: dir + "/spool.db").stats()
+        #expect(stats.sent >= received)
+        #expect(stats.batchesRetried >= 1, "the refused attempts are counted")
+        #expect(stats.bytesSent > 0)
     }
 
     @Test func badRepliesNeverLoseDataNorCrashTheAgent() throws {

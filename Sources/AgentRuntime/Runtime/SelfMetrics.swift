@@ -21,6 +21,8 @@ enum SelfMetrics {
             (MetricCatalog.agentSpoolThinned, Double(spool.thinned)),
             (MetricCatalog.agentSpoolDropped, Double(spool.dropped)),
             (MetricCatalog.agentSent, Double(spool.sent)),
+            (MetricCatalog.agentBytesSent, Double(spool.bytesSent)),
+            (MetricCatalog.agentBatchesRetried, Double(spool.batchesRetried)),
         ]
         return values.compactMap { info, value in value.map { Sample(SeriesKey(info.name, labels), $0, at: now) } }
     }

@@ -16,4 +16,6 @@ actor SpoolWriter {
     func nextBatch(limit: Int) throws(SQLiteError) -> SpoolBatch? { try spool.nextBatch(limit: limit) }
     func acknowledge(_ id: String) throws(SQLiteError) { try spool.acknowledge(id) }
     func release(_ id: String) throws(SQLiteError) { try spool.release(id) }
+    /// Adds to one of the spool's persistent counters (bytes sent, batches retried).
+    func count(_ amount: Int, as name: String) throws(SQLiteError) { try spool.add(amount, to: name) }
 }

@@ -50,8 +50,14 @@ actor Uploader {
         }
     }
 
-    /// One batch: build, compress, send, and act on the reply.
+    /// One batch: build, compress, send, and act on the reply; a failed attempt counts as a retry.
     func uploadOnce() async -> Attempt {
+        let attempt = await attemptOnce()
+        if case .retry = attempt { try? await spool.count(1, as: "batches_retried") }
+        return attempt
+    }
+
+    private func attemptOnce() async -> Attempt {
         let batch: SpoolBatch
         do {
             guard let next = try await spool.nextBatch(limit: batchLimit) else { return .nothingToSend }
@@ -73,6 +79,7 @@ actor Uploader {
         request.headers = ["Authorization: Bearer \(settings.token)", "Content-Type: application/vnd.communewatch.batch",
                            "Content-Encoding: deflate", "CW-Batch: \(batch.id)", "CW-Path: dedicated", "Expect:"]
         let response: CurlResponse
+        defer { Task { [spool] in try? await spool.count(body.count, as: "bytes_sent") } }
         do {
             response = try await http.perform(request)
         } catch {

@@ -18,6 +18,10 @@ public struct SpoolStats: Sendable, Hashable {
     public var dropped = 0
     /// Samples and events the collector acknowledged.
     public var sent = 0
+    /// Compressed bytes sent to the collector (every attempt counts).
+    public var bytesSent = 0
+    /// Upload attempts that did not end with an acknowledgement.
+    public var batchesRetried = 0
 }
 
 extension Spool {
@@ -36,6 +40,8 @@ extension Spool {
         s.thinned = try counter("thinned")
         s.dropped = try counter("dropped")
         s.sent = try counter("sent")
+        s.bytesSent = try counter("bytes_sent")
+        s.batchesRetried = try counter("batches_retried")
         return s
     }
 
