@@ -156,3 +156,18 @@ extension AgentConfigTests {
         }
     }
 }
+
+extension AgentConfigTests {
+    @Test func collectorNeedsCredentialsOrUrlAndToken() throws {
+        #expect(throws: ConfigError.self) { try AgentConfig.parse("[collector]\nurl = \"https://x\"\n", source: "inline") }
+        let example = try AgentConfig.load(path: repositoryRoot.path + "/agent/agent.example.toml")
+        #expect(example.collector?.credentialsPath == "/var/lib/commune-agent/credentials.json")
+        #expect(example.runtime.spoolMaxBytes == 200 << 20 && example.runtime.confirmRetries == 2)
+        do {
+            _ = try AgentConfig.parse("[collector]\nurl = \"ftp://x\"\ntoken = \"a:b\"\n", source: "inline")
+            Issue.record("accepted ftp://")
+        } catch {
+            #expect(error.line == 2 && error.message.contains("must start with https://"))
+        }
+    }
+}

@@ -135,37 +135,40 @@ public struct RuntimeSettings: Sendable, Hashable {
 
 /// The collector this agent reports to (`[collector]`).
 public struct CollectorSettings: Sendable, Hashable {
-    public var url: String
-    /// `AGENT_ID:SECRET`, as enrollment stored it.
-    public var token: String
+    /// The collector's URL; nil when it comes from the credentials file.
+    public var url: String?
+    /// `AGENT_ID:SECRET`; nil when it comes from the credentials file.
+    public var token: String?
+    /// The file `commune-agent enroll` writes; read when uploading, so enrolling needs no restart.
+    public var credentialsPath: String?
     public var caFile: String?
     /// Catch-up cap in bytes per second; nil sends as fast as the line allows.
     public var maxBytesPerSecond: Int?
     public var batchSamples = 5000
     /// The interface of the dedicated line, for uploads (nil: the routing table decides).
     public var interface: String?
-
     /// A reply that stalls (under 1 byte/s) this long is abandoned.
     public var stallTimeout: Duration = .seconds(20)
     /// The longest wait between two upload attempts after failures.
     public var backoffMax: Duration = .seconds(300)
 
-    static let keys = ["url", "token", "credentials", "ca_file", "max_bytes_per_second", "batch_samples", "interface", "stall_timeout", "backoff_max"]
+    static let keys = ["url", "token", "credentials", "ca_file", "max_bytes_per_second", "batch_samples", "interface",
+                       "stall_timeout", "backoff_max"]
+
+    public init(url: String, token: String) {
+        self.url = url
+        self.token = token
+    }
 
     init(reading r: inout TableReader) throws(ConfigError) {
         try r.rejectUnknown(allowed: Self.keys)
-        if let path = try r.string("credentials") {
-            // Written by `commune-agent enroll`: URL and token come from there.
-            guard let stored = Enrollment.Credentials.load(path) else {
-                throw r.fail("credentials", "[collector]: cannot read the credentials file \(path): run commune-agent enroll first")
-            }
-            url = try r.string("url") ?? stored.url
-            token = stored.token
-        } else {
-            url = try r.requiredString("url", example: "\"https://monitor.quangngai.gov.vn\"")
-            token = try r.requiredString("token", example: "\"AGENT_ID:SECRET\" (or credentials = PATH, written by commune-agent enroll)")
+        url = try r.string("url")
+        token = try r.string("token")
+        credentialsPath = try r.string("credentials")
+        if credentialsPath == nil && (url == nil || token == nil) {
+            throw r.fail(nil, "[collector] needs credentials = PATH (written by commune-agent enroll), or both url and token")
         }
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+        if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
             throw r.fail("url", "[collector]: 'url' = \"\(url)\" must start with https:// (or http:// on a trusted network)")
         }
         caFile = try r.string("ca_file")
@@ -174,6 +177,16 @@ public struct CollectorSettings: Sendable, Hashable {
         interface = try r.string("interface")
         stallTimeout = try r.duration("stall_timeout", atLeast: .seconds(1)) ?? stallTimeout
         backoffMax = try r.duration("backoff_max", atLeast: .seconds(1)) ?? backoffMax
+    }
+
+    /// URL and token to upload with: from the file when configured, else as written; nil before enrollment.
+    public func endpoint() -> (url: String, token: String)? {
+        if let path = credentialsPath {
+            guard let stored = Enrollment.Credentials.load(path) else { return nil }
+            return (url ?? stored.url, stored.token)
+        }
+        guard let url, let token else { return nil }
+        return (url, token)
     }
 }
 

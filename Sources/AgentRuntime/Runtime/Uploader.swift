@@ -13,6 +13,7 @@ actor Uploader {
     private let http: HTTPEngine
     private var backoff = UploadBackoff()
     private var batchLimit: Int
+    private var warnedUnenrolled = false
 
     init(settings: CollectorSettings, spool: SpoolWriter, site: String, logger: Logger, http: HTTPEngine) {
         self.settings = settings
@@ -53,11 +54,18 @@ actor Uploader {
     /// One batch: build, compress, send, and act on the reply; a failed attempt counts as a retry.
     func uploadOnce() async -> Attempt {
         let attempt = await attemptOnce()
-        if case .retry = attempt { try? await spool.count(1, as: "batches_retried") }
+        if case .retry = attempt, settings.endpoint() != nil { try? await spool.count(1, as: "batches_retried") }
         return attempt
     }
 
     private func attemptOnce() async -> Attempt {
+        guard let endpoint = settings.endpoint() else {
+            if !warnedUnenrolled {
+                logger.warning("not enrolled yet: results stay in the spool until commune-agent enroll has run")
+                warnedUnenrolled = true
+            }
+            return .retry(after: .seconds(30))
+        }
         let batch: SpoolBatch
         do {
             guard let next = try await spool.nextBatch(limit: batchLimit) else { return .nothingToSend }
@@ -67,7 +75,7 @@ actor Uploader {
             return .retry(after: backoff.failed(random: Double.random(in: 0..<1)))
         }
         let body = Deflate.compress(Self.wireBatch(batch, site: site, path: "dedicated").encoded())
-        var request = CurlRequest(url: settings.url.trimmingSuffix("/") + "/api/v1/ingest")
+        var request = CurlRequest(url: endpoint.url.trimmingSuffix("/") + "/api/v1/ingest")
         request.body = body
         request.reuseConnection = true
         request.timeout = .seconds(60)
@@ -76,7 +84,7 @@ actor Uploader {
         request.interface = settings.interface
         request.maxSendBytesPerSecond = settings.maxBytesPerSecond
         request.followRedirects = false
-        request.headers = ["Authorization: Bearer \(settings.token)", "Content-Type: application/vnd.communewatch.batch",
+        request.headers = ["Authorization: Bearer \(endpoint.token)", "Content-Type: application/vnd.communewatch.batch",
                            "Content-Encoding: deflate", "CW-Batch: \(batch.id)", "CW-Path: dedicated", "Expect:"]
         let response: CurlResponse
         defer { Task { [spool] in try? await spool.count(body.count, as: "bytes_sent") } }
