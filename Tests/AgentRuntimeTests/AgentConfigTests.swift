@@ -171,3 +171,38 @@ extension AgentConfigTests {
         }
     }
 }
+
+extension AgentConfigTests {
+    @Test func collectorProbesReplaceLocalOnesOfTheSameName() throws {
+        let local = try AgentConfig.parse("""
+            [agent]
+            site = "LOCAL"
+            [[probe]]
+            name = "portal"
+            kind = "http"
+            target = "https://old.gov.vn"
+            [[probe]]
+            name = "gateway"
+            kind = "icmp"
+            target = "192.168.1.1"
+            """, source: "local")
+        let remote = try AgentConfig.parse("""
+            [agent]
+            site = "IGNORED"
+            [[probe]]
+            name = "portal"
+            kind = "http"
+            target = "https://dichvucong.gov.vn"
+            [[probe]]
+            name = "resolver"
+            kind = "dns"
+            target = "203.113.131.1"
+            query = "chinhphu.vn"
+            """, source: "remote")
+        let merged = CentralConfig.merge(local: local, remote: remote)
+        #expect(merged.site == "LOCAL", "agent settings stay local")
+        #expect(merged.probes.map(\.spec.name) == ["gateway", "portal", "resolver"])
+        #expect(merged.probes[1].spec.target.label == "https://dichvucong.gov.vn")
+        #expect(CentralConfig.merge(local: local, remote: nil).probes.count == 2)
+    }
+}

@@ -168,3 +168,68 @@ extension UploadTests {
         #expect(!collector.storedBodies().isEmpty, "uploads with the enrolled credentials were not accepted")
     }
 }
+
+extension UploadTests {
+    /// The province's probe list from the collector: applied, kept on disk, used when the collector is gone,
+    /// and a broken one rejected.
+    @Test func centralConfigurationIsMergedKeptAndValidated() throws {
+        let collector = try CollectorStub()
+        let https = try HTTPSPeer.shared.get()
+        try "[[probe]]\nname = \"province portal\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:\(https.http)\"\ninterval = \"1s\"\n"
+            .write(toFile: collector.directory + "/remote.toml", atomically: true, encoding: .utf8)
+        let dir = scratchDirectory("central")
+        let spool = dir + "/spool.db"
+        let config = "[agent]\nsite = \"QNG-TEST\"\n[collector]\nurl = \"\(collector.url)\"\ntoken = \"\(collector.token)\"\nconfig_interval = \"1s\"\nbackoff_max = \"2s\"\n"
+            + "[[probe]]\nname = \"local door\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
+        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+        func probesSeen() throws -> Set<String> {
+            var names = Set<String>()
+            for body in collector.storedBodies() {
+                for series in try WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20)).series {
+                    if let name = series.key[label: "probe"] { names.insert(name) }
+                }
+            }
+            return names
+        }
+        func launch() throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try agentBinary())
+            p.arguments = ["run", "--config", dir + "/agent.toml", "--spool", spool]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        var agent = try launch()
+        var deadline = Date().addingTimeInterval(20)
+        while !(try probesSeen()).contains("province portal") && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        let seen = try probesSeen()
+        #expect(seen.isSuperset(of: ["province portal", "local door"]), "\(seen)")
+        #expect(FileManager.default.fileExists(atPath: spool + ".remote.toml"), "the last good copy is kept")
+
+        // A broken list is rejected: the agent keeps measuring the last good one.
+        try "[[probe]]\nkind = \"smokeping\"\n".write(toFile: collector.directory + "/remote.toml", atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(agent.isRunning)
+        stop(agent)
+        let kept = try String(contentsOfFile: spool + ".remote.toml", encoding: .utf8)
+        #expect(kept.contains("province portal"), "the broken list must not replace the good copy")
+
+        // No collector at all: the agent still runs the province's probes from its copy.
+        let before = try Spool(path: spool).stats().samples
+        try "[agent]\nsite = \"QNG-TEST\"\n[collector]\nurl = \"http://127.0.0.1:1\"\ntoken = \"a:b\"\n[[probe]]\nname = \"local door\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
+            .write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+        agent = try launch()
+        deadline = Date().addingTimeInterval(10)
+        var sawPortal = false
+        while !sawPortal && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            let database = try Spool(path: spool)
+            let batch = try database.nextBatch(limit: 100_000)
+            sawPortal = batch?.samples.contains { $0.key[label: "probe"] == "province portal" } ?? false
+            if let batch { try database.release(batch.id) }
+        }
+        stop(agent)
+        #expect(sawPortal, "the province's probes ran from the kept copy")
+        #expect(try Spool(path: spool).stats().samples >= before)
+    }
+}

@@ -12,11 +12,12 @@ is read from DIR/mode before each request (default "accept"):
   garbage   200 with an HTML page (no acknowledgement)
   slow      200 status and headers, then one byte every 3 s (a slow loris)
   reset     read part of the body, then reset the connection
-POST /api/v1/enroll accepts --enroll-token once and replies 201 with the agent id and secret
+GET /api/v1/config serves DIR/remote.toml (the province's probe list) with an ETag, 304 when
+unchanged. POST /api/v1/enroll accepts --enroll-token once and replies 201 with the agent id and secret
 of --token. Every upload request is logged as a JSON line in DIR/requests.jsonl: {"mode", "batch", "bytes"}.
 Exits on stdin EOF or after --lifetime.
 """
-import argparse, http.server, json, os, socket, socketserver, struct, sys, threading, time
+import argparse, hashlib, http.server, json, os, socket, socketserver, struct, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
@@ -40,6 +41,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for k, v in headers:
             self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        """GET /api/v1/config: DIR/remote.toml with an ETag; 304 when If-None-Match matches."""
+        if self.path != "/api/v1/config":
+            return self.reply(404, '{"error": "no such endpoint"}')
+        if self.headers.get("Authorization") != "Bearer " + self.server.token:
+            return self.reply(401, '{"error": "bad credentials"}')
+        try:
+            data = open(os.path.join(self.server.dir, "remote.toml"), "rb").read()
+        except OSError:
+            return self.reply(404, '{"error": "no configuration for this site"}')
+        etag = '"%s"' % hashlib.sha256(data).hexdigest()[:16]
+        with lock:
+            with open(os.path.join(self.server.dir, "config-requests.jsonl"), "a") as f:
+                f.write(json.dumps({"if_none_match": self.headers.get("If-None-Match"), "etag": etag}) + "\n")
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/toml")
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 

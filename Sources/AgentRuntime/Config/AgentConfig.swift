@@ -115,6 +115,8 @@ public struct AgentConfig: Sendable {
 /// How `commune-agent run` works: where the spool is, how big it may grow, how changes are confirmed.
 public struct RuntimeSettings: Sendable, Hashable {
     public var spoolPath = "/var/lib/commune-agent/spool.db"
+    /// The last good copy of the collector's probe list: beside the spool.
+    public var remoteConfigPath: String { spoolPath + ".remote.toml" }
     public var spoolMaxBytes = 200 << 20
     /// Probes running at the same time, at most.
     public var maxConcurrent = 16
@@ -151,9 +153,11 @@ public struct CollectorSettings: Sendable, Hashable {
     public var stallTimeout: Duration = .seconds(20)
     /// The longest wait between two upload attempts after failures.
     public var backoffMax: Duration = .seconds(300)
+    /// How often the agent asks the collector for the province's probe list.
+    public var configInterval: Duration = .seconds(300)
 
     static let keys = ["url", "token", "credentials", "ca_file", "max_bytes_per_second", "batch_samples", "interface",
-                       "stall_timeout", "backoff_max"]
+                       "stall_timeout", "backoff_max", "config_interval"]
 
     public init(url: String, token: String) {
         self.url = url
@@ -177,6 +181,7 @@ public struct CollectorSettings: Sendable, Hashable {
         interface = try r.string("interface")
         stallTimeout = try r.duration("stall_timeout", atLeast: .seconds(1)) ?? stallTimeout
         backoffMax = try r.duration("backoff_max", atLeast: .seconds(1)) ?? backoffMax
+        configInterval = try r.duration("config_interval", atLeast: .seconds(1)) ?? configInterval
     }
 
     /// URL and token to upload with: from the file when configured, else as written; nil before enrollment.

@@ -6,7 +6,11 @@ import WatchModel
 /// `commune-agent run`: runs every probe on its schedule, confirms changes of state, and writes every
 /// result to the spool before anything else happens to it.
 public actor AgentRunner {
+    /// The configuration in force: the local file with the collector's probe list laid over it.
     private var config: AgentConfig
+    private var local: AgentConfig
+    private var remote: AgentConfig?
+    private var remoteETag: String?
     private let logger: Logger
     private let probeRunner = ProbeRunner()
     private var stopping = false
@@ -16,8 +20,14 @@ public actor AgentRunner {
     private var lastInventory: HostInventory?
 
     public init(config: AgentConfig, logger: Logger) {
-        self.config = config
+        local = config
         self.logger = logger
+        // The last good copy of the collector's list: the agent runs from it even when the collector is unreachable.
+        if config.collector != nil, let stored = CentralConfig.stored(at: config.runtime.remoteConfigPath) {
+            remote = try? AgentConfig.parse(stored.text, source: config.runtime.remoteConfigPath)
+            remoteETag = remote == nil ? nil : stored.etag
+        }
+        self.config = CentralConfig.merge(local: config, remote: remote)
     }
 
     /// Stops at the next tick; probes already running finish within their deadlines.
@@ -28,11 +38,40 @@ public actor AgentRunner {
 
     /// Takes a new configuration (SIGHUP); schedules of unchanged probe names carry on.
     public func reload(_ new: AgentConfig) {
+        local = new
+        apply()
+        logger.info("configuration reloaded", metadata: ["probes": "\(config.probes.count)"])
+    }
+
+    /// Asks the collector for the province's probe list and applies it when it changed and is valid.
+    func refreshCentralConfig() async {
+        guard let collector = local.collector else { return }
+        switch await CentralConfig.fetch(collector, etag: remoteETag, http: probeRunner.http) {
+        case .unchanged:
+            break
+        case let .failed(reason):
+            logger.debug("central configuration not fetched", metadata: ["reason": "\(reason)"])
+        case let .updated(text, etag):
+            do {
+                let parsed = try AgentConfig.parse(text, source: "the collector's configuration")
+                CentralConfig.store(text, etag: etag, at: local.runtime.remoteConfigPath)
+                remote = parsed
+                remoteETag = etag
+                apply()
+                logger.info("central configuration applied", metadata: ["probes": "\(config.probes.count)", "etag": "\(etag ?? "")"])
+            } catch {
+                // A broken list from the collector must not stop 96 offices measuring: keep the last good one.
+                logger.error("central configuration rejected, keeping the last good one", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func apply() {
+        let new = CentralConfig.merge(local: local, remote: remote)
         config = new
         let names = Set(new.probes.map(\.spec.name))
         schedules = schedules.filter { names.contains($0.key) }
         confirmations = confirmations.filter { names.contains($0.key) }
-        logger.info("configuration reloaded", metadata: ["probes": "\(new.probes.count)"])
     }
 
     /// True once `stop()` was called.
@@ -54,8 +93,20 @@ public actor AgentRunner {
             var running = 0
             group.addTask { .tick }
             if let collector = config.collector {
-                let uploader = Uploader(settings: collector, spool: spool, site: config.site ?? "", logger: logger, http: probeRunner.http)
                 let runner = self
+                let interval = collector.configInterval
+                group.addTask {
+                    while !(await runner.isStopping()) {
+                        await runner.refreshCentralConfig()
+                        var left = interval
+                        while left > .zero, !(await runner.isStopping()) {
+                            try? await Task.sleep(for: min(left, .milliseconds(200)))
+                            left -= min(left, .milliseconds(200))
+                        }
+                    }
+                    return .uploaderDone
+                }
+                let uploader = Uploader(settings: collector, spool: spool, site: config.site ?? "", logger: logger, http: probeRunner.http)
                 group.addTask {
                     await uploader.run(shouldStop: { await runner.isStopping() })
                     return .uploaderDone
