@@ -49,14 +49,41 @@ import TestSupport
         #expect(process.terminationStatus == 0, "the agent did not stop cleanly")
     }
 
-    /// Waits (bounded) until the agent's spool holds nothing unacknowledged.
-    func waitUntilDrained(_ spoolPath: String, seconds: Double = 30) throws -> Bool {
+    /// Waits (bounded) until the collector has received at least `count` samples. The agent keeps
+    /// measuring meanwhile, so its spool is rarely empty: completeness is checked after it stops.
+    func waitUntilReceived(_ collector: CollectorStub, count: Int, seconds: Double = 60) throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let stats = try? Spool(path: spoolPath).stats(), stats.samples == 0 { return true }
-            Thread.sleep(forTimeInterval: 0.2)
+            if (try? receivedIDs(collector).count) ?? 0 >= count { return true }
+            Thread.sleep(forTimeInterval: 0.3)
         }
         return false
+    }
+
+    func receivedIDs(_ collector: CollectorStub) throws -> Set<String> {
+        var ids = Set<String>()
+        for body in collector.storedBodies() {
+            for series in try WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20)).series {
+                for point in series.points { ids.insert("\(series.key)@\(point.timestamp)") }
+            }
+        }
+        return ids
+    }
+
+    /// After the agent stopped: every sample it measured is either at the collector or still in the
+    /// spool waiting, never both, never twice.
+    func checkNothingLostNorDoubled(_ collector: CollectorStub, spool path: String) throws {
+        let received = try receivedIDs(collector)
+        let spool = try Spool(path: path)
+        var waiting = Set<String>()
+        while let batch = try spool.nextBatch(limit: 100_000) {
+            for s in batch.samples {
+                let id = "\(s.key)@\(s.timestamp)"
+                #expect(!received.contains(id), "\(id) was delivered but is still in the spool")
+                #expect(waiting.insert(id).inserted, "\(id) twice in the spool")
+            }
+            try spool.acknowledge(batch.id)
+        }
     }
 
     /// Decodes every stored batch and checks: each sample once, in time order per series.
@@ -92,9 +119,10 @@ import TestSupport
         #expect(duringOutage > 0, "the agent kept measuring into its spool")
         #expect(collector.storedBodies().isEmpty)
         try collector.set(mode: "accept")
-        #expect(try waitUntilDrained(dir + "/spool.db"), "the backlog was not delivered")
+        #expect(try waitUntilReceived(collector, count: duringOutage), "the backlog was not delivered")
         stop(agent)
         let received = try checkReceived(collector)
+        try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
         #expect(received >= duringOutage, "\(received) received, \(duringOutage) were waiting")
         #expect(collector.requests().contains { $0.mode == "refuse" })
         // The confirmed failures of the closed-port probes travelled as urgent state_changed events.
@@ -120,10 +148,12 @@ import TestSupport
             #expect(agent.isRunning, "the agent died during \(mode)")
         }
         #expect(collector.storedBodies().isEmpty, "nothing may be stored while the collector misbehaves")
+        let backlog = try Spool(path: dir + "/spool.db").stats().samples
         try collector.set(mode: "accept")
-        #expect(try waitUntilDrained(dir + "/spool.db", seconds: 40))
+        #expect(try waitUntilReceived(collector, count: backlog))
         stop(agent)
         let received = try checkReceived(collector)
+        try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
         #expect(received > 0)
         let modes = Set(collector.requests().map(\.mode))
         #expect(modes.isSuperset(of: ["error500", "garbage", "reset", "toolarge", "unauth", "slow", "accept"]), "\(modes)")

@@ -18,6 +18,8 @@ public actor AgentRunner {
     private var confirmations: [String: StateConfirmation] = [:]
     private var reprobes: [(due: Double, name: String)] = []
     private var lastInventory: HostInventory?
+    /// Probes running now (scheduled or confirming): a probe never overlaps itself.
+    private var active: Set<String> = []
 
     public init(config: AgentConfig, logger: Logger) {
         local = config
@@ -124,16 +126,19 @@ public actor AgentRunner {
                     for probe in config.probes {
                         var schedule = schedules[probe.spec.name]
                             ?? ProbeSchedule(interval: probe.spec.interval, random: Double.random(in: 0..<1), start: start)
-                        if schedule.isDue(at: now), running < config.runtime.maxConcurrent {
+                        if schedule.isDue(at: now), !active.contains(probe.spec.name), running < config.runtime.maxConcurrent {
                             schedule.started(at: now)
+                            active.insert(probe.spec.name)
                             running += 1
                             group.addTask { [probeRunner] in .probe(name: probe.spec.name, outcome: await probeRunner.run(probe.spec), confirming: false) }
                         }
                         schedules[probe.spec.name] = schedule
                     }
-                    for (index, reprobe) in reprobes.enumerated().reversed() where reprobe.due <= now && running < config.runtime.maxConcurrent {
+                    for (index, reprobe) in reprobes.enumerated().reversed()
+                    where reprobe.due <= now && !active.contains(reprobe.name) && running < config.runtime.maxConcurrent {
                         reprobes.remove(at: index)
                         guard let probe = config.probes.first(where: { $0.spec.name == reprobe.name }) else { continue }
+                        active.insert(probe.spec.name)
                         running += 1
                         group.addTask { [probeRunner] in .probe(name: probe.spec.name, outcome: await probeRunner.run(probe.spec), confirming: true) }
                     }
@@ -142,6 +147,7 @@ public actor AgentRunner {
                     continue
                 case let .probe(name, outcome, confirming):
                     running -= 1
+                    active.remove(name)
                     if !confirming { schedules[name]?.finished() }
                     await record(name: name, outcome: outcome, into: spool)
                 }
