@@ -20,6 +20,7 @@ import TestSupport
             batch_samples = 200
             stall_timeout = "2s"
             backoff_max = "2s"
+            flush_interval = "0s"
             [defaults]
             interval = "1s"
             timeout = "500ms"
@@ -185,7 +186,7 @@ extension UploadTests {
         #expect(again.status == 1, "a one-time token works once")
 
         // The agent runs from the credentials file alone, and its uploads are accepted.
-        try "[agent]\nsite = \"QNG-TEST\"\n[collector]\ncredentials = \"\(credentials)\"\n[[probe]]\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
+        try "[agent]\nsite = \"QNG-TEST\"\n[collector]\ncredentials = \"\(credentials)\"\nflush_interval = \"0s\"\n[[probe]]\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
             .write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try agentBinary())
@@ -209,7 +210,7 @@ extension UploadTests {
             .write(toFile: collector.directory + "/remote.toml", atomically: true, encoding: .utf8)
         let dir = scratchDirectory("central")
         let spool = dir + "/spool.db"
-        let config = "[agent]\nsite = \"QNG-TEST\"\n[collector]\nurl = \"\(collector.url)\"\ntoken = \"\(collector.token)\"\nconfig_interval = \"1s\"\nbackoff_max = \"2s\"\n"
+        let config = "[agent]\nsite = \"QNG-TEST\"\n[collector]\nurl = \"\(collector.url)\"\ntoken = \"\(collector.token)\"\nconfig_interval = \"1s\"\nbackoff_max = \"2s\"\nflush_interval = \"0s\"\n"
             + "[[probe]]\nname = \"local door\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
         try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
         func probesSeen() throws -> Set<String> {

@@ -14,6 +14,8 @@ actor Uploader {
     private var backoff = UploadBackoff()
     private var batchLimit: Int
     private var warnedUnenrolled = false
+    /// When the last batch went, by the monotonic clock.
+    private var lastSend = ContinuousClock.now
 
     init(settings: CollectorSettings, spool: SpoolWriter, site: String, logger: Logger, http: HTTPEngine) {
         self.settings = settings
@@ -68,7 +70,13 @@ actor Uploader {
         }
         let batch: SpoolBatch
         do {
+            // Gather results into bigger batches, except for urgent rows, a full batch, or a retry.
+            let stats = try await spool.stats()
+            let inFlight = stats.samples + stats.events > stats.unbatched
+            let due = ContinuousClock.now - lastSend >= settings.flushInterval
+            guard inFlight || stats.urgentWaiting > 0 || stats.unbatched >= batchLimit || due else { return .nothingToSend }
             guard let next = try await spool.nextBatch(limit: batchLimit) else { return .nothingToSend }
+            lastSend = ContinuousClock.now
             batch = next
         } catch {
             logger.error("cannot read the spool", metadata: ["error": "\(error)"])
