@@ -87,7 +87,13 @@ public struct ProbeOutcome: Sendable {
     }
 
     /// Samples stamped with the start time and labelled with the probe's identity.
+    /// Times are kept to the microsecond: finer digits are clock noise, and exact decimals
+    /// compress to a byte or two on the wire where noise costs eight.
     public var samples: [Sample] {
-        measurements.map { Sample($0.key(adding: spec.labels), $0.value, at: startedAt) }
+        measurements.map { m in
+            let value = m.metric.hasSuffix("_seconds") && m.value.isFinite && abs(m.value) < 1e9
+                ? (m.value * 1e6).rounded() / 1e6 : m.value
+            return Sample(m.key(adding: spec.labels), value, at: startedAt)
+        }
     }
 }
