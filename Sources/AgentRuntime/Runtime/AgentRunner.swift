@@ -142,7 +142,12 @@ public actor AgentRunner {
                         running += 1
                         group.addTask { [probeRunner] in .probe(name: probe.spec.name, outcome: await probeRunner.run(probe.spec), confirming: true) }
                     }
-                    group.addTask { try? await Task.sleep(for: .milliseconds(200)); return .tick }
+                    // Sleep until the next thing is due (a probe, a re-probe, housekeeping), at most 1 s so
+                    // SIGTERM and reloads are noticed quickly: an idle agent wakes about once a second.
+                    let nextProbe = config.probes.compactMap { schedules[$0.spec.name]?.nextDue }.min() ?? now + 1
+                    let nextReprobe = reprobes.map(\.due).min() ?? now + 1
+                    let wait = min(max(min(nextProbe, nextReprobe, lastHousekeeping + 60) - Self.now(), 0.05), 1)
+                    group.addTask { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))); return .tick }
                 case .uploaderDone:
                     continue
                 case let .probe(name, outcome, confirming):
