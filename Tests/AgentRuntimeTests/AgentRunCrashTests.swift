@@ -26,6 +26,7 @@ import SQLite
             process.standardError = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             try process.run()
+            track(process)
             Thread.sleep(forTimeInterval: Double.random(in: 0.15...0.7))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -64,6 +65,8 @@ extension AgentRunCrashTests {
         process.standardError = log
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        track(process)
+        defer { if process.isRunning { process.terminate() } }
         Thread.sleep(forTimeInterval: 1.5)
         try "[[probe]]\nkind = \"smokeping\"\n".write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)

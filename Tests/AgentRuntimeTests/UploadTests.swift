@@ -37,6 +37,7 @@ import TestSupport
         _ = FileManager.default.createFile(atPath: dir + "/agent.log", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: dir + "/agent.log")
         try process.run()
+        track(process)
         return process
     }
 
@@ -115,6 +116,7 @@ import TestSupport
         try collector.set(mode: "refuse")
         let dir = scratchDirectory("outage")
         let agent = try startAgent(collector: collector, dir: dir)
+        defer { if agent.isRunning { agent.terminate() } }
         Thread.sleep(forTimeInterval: 5)
         let duringOutage = try Spool(path: dir + "/spool.db").stats().samples
         #expect(duringOutage > 0, "the agent kept measuring into its spool")
@@ -140,6 +142,7 @@ import TestSupport
         let dir = scratchDirectory("badreplies")
         try collector.set(mode: "error500")
         let agent = try startAgent(collector: collector, dir: dir)
+        defer { if agent.isRunning { agent.terminate() } }
         for mode in ["error500", "garbage", "reset", "toolarge", "unauth", "slow"] {
             try collector.set(mode: mode)
             // Until the agent has met this misbehaviour at least once (bounded).
@@ -193,6 +196,8 @@ extension UploadTests {
         process.arguments = ["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"]
         process.standardError = FileHandle.nullDevice
         try process.run()
+        track(process)
+        defer { if process.isRunning { process.terminate() } }
         let deadline = Date().addingTimeInterval(15)
         while collector.storedBodies().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         stop(process)
@@ -228,9 +233,11 @@ extension UploadTests {
             p.arguments = ["run", "--config", dir + "/agent.toml", "--spool", spool]
             p.standardError = FileHandle.nullDevice
             try p.run()
+            track(p)
             return p
         }
         var agent = try launch()
+        defer { if agent.isRunning { agent.terminate() } }
         var deadline = Date().addingTimeInterval(20)
         while !(try probesSeen()).contains("province portal") && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         let seen = try probesSeen()

@@ -255,3 +255,23 @@ public final class CollectorStub: @unchecked Sendable {
         }
     }
 }
+
+/// Agents started by tests, killed when the test process exits, so a test that throws half-way
+/// never leaves an agent running (the peers already exit when their stdin closes).
+private let trackedLock = NSLock()
+nonisolated(unsafe) private var trackedAgents: [pid_t] = []
+private let killTrackedAtExit: Void = {
+    atexit {
+        trackedLock.lock()
+        for pid in trackedAgents { kill(pid, SIGKILL) }
+        trackedLock.unlock()
+    }
+}()
+
+/// Registers an agent process for killing at exit.
+public func track(_ process: Process) {
+    _ = killTrackedAtExit
+    trackedLock.lock()
+    trackedAgents.append(process.processIdentifier)
+    trackedLock.unlock()
+}
