@@ -1,5 +1,5 @@
 /// An SNMP object identifier, numeric (Debian ships no MIB files, so the agent never parses names).
-public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let components: [UInt32]
 
     public init(_ components: [UInt32]) { self.components = components }
@@ -15,11 +15,6 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible, Expr
         }
         guard parts.count >= 2 else { return nil }
         components = parts
-    }
-
-    public init(stringLiteral value: String) {
-        guard let parsed = OID(value) else { fatalError("invalid OID literal \(value)") }
-        self = parsed
     }
 
     public var description: String { components.map(String.init).joined(separator: ".") }

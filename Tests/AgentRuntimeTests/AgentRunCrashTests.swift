@@ -16,17 +16,10 @@ import SQLite
             config += "[[probe]]\nname = \"door \(i)\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:\(i % 2 == 0 ? peer.http : 1)\"\n"
         }
         try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let binary = try agentBinary()
         var committed = 0
         var grew = 0
         for round in 0..<50 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["run", "--config", dir + "/agent.toml", "--spool", spool]
-            process.standardError = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            track(process)
+            let process = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", spool])
             Thread.sleep(forTimeInterval: Double.random(in: 0.15...0.7))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -58,14 +51,8 @@ extension AgentRunCrashTests {
         let dir = scratchDirectory("signals")
         let good = "[agent]\nconfirm_spacing = \"100ms\"\n[[probe]]\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
         try good.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try agentBinary())
-        process.arguments = ["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"]
-        let log = Pipe()
-        process.standardError = log
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        track(process)
+        let process = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"],
+                                            log: dir + "/agent.log")
         defer { if process.isRunning { process.terminate() } }
         Thread.sleep(forTimeInterval: 1.5)
         try "[[probe]]\nkind = \"smokeping\"\n".write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
@@ -78,7 +65,7 @@ extension AgentRunCrashTests {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let text = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = (try? String(contentsOfFile: dir + "/agent.log", encoding: .utf8)) ?? ""
         #expect(text.contains("configuration rejected, keeping the old one"), "\(text)")
         #expect(text.contains("unknown probe kind"))
         #expect(text.contains("stopped"))

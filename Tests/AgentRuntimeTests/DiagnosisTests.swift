@@ -11,7 +11,8 @@ import Testing
     let lineProbe = ConfiguredProbe(spec: ProbeSpec(name: "node", target: .icmp(ICMPEchoProbe(host: "203.162.4.1"))), role: .host)
 
     func echo(_ probe: ConfiguredProbe, lost: Int, of count: Int = 20, rtt: Double = 0.001) -> ProbeOutcome {
-        guard case let .icmp(settings) = probe.spec.target else { fatalError() }
+        // The probes above keep the defaults, so their settings follow from the target.
+        let settings = ICMPEchoProbe(host: probe.spec.target.label)
         let rtts: [Double?] = (0..<count).map { $0 < lost ? nil : rtt }
         let result = ICMPEchoResult(probe: settings, target: SocketAddress(numeric: settings.host)!, rtts: rtts, sendErrors: [], icmpErrors: [])
         return ProbeOutcome(spec: probe.spec, startedAt: 0, duration: 5, result: result, failure: result.failure)
@@ -22,7 +23,7 @@ import Testing
     }
 
     func http(_ probe: ConfiguredProbe, total: Double, startTransfer: Double) -> ProbeOutcome {
-        guard case let .http(settings) = probe.spec.target else { fatalError() }
+        let settings = HTTPProbe(url: probe.spec.target.label)
         var response = CurlResponse()
         response.status = 200
         response.times = .init(nameLookup: 0.01, connect: 0.05, appConnect: 0.1, preTransfer: 0.1, startTransfer: startTransfer, total: total)

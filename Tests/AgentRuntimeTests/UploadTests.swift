@@ -30,15 +30,7 @@ import TestSupport
             config += "[[probe]]\nname = \"door \(i)\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:\(i % 2 == 0 ? https.http : 1)\"\n"
         }
         try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try agentBinary())
-        process.arguments = ["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"]
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: dir + "/agent.log", contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: dir + "/agent.log")
-        try process.run()
-        track(process)
-        return process
+        return try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
     }
 
     /// Stops the agent with SIGTERM (bounded) and checks it exits cleanly.
@@ -191,12 +183,7 @@ extension UploadTests {
         // The agent runs from the credentials file alone, and its uploads are accepted.
         try "[agent]\nsite = \"QNG-TEST\"\n[collector]\ncredentials = \"\(credentials)\"\nflush_interval = \"0s\"\n[[probe]]\nkind = \"tcp\"\ntarget = \"127.0.0.1:1\"\ninterval = \"1s\"\n"
             .write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try agentBinary())
-        process.arguments = ["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        track(process)
+        let process = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"])
         defer { if process.isRunning { process.terminate() } }
         let deadline = Date().addingTimeInterval(15)
         while collector.storedBodies().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
@@ -228,13 +215,7 @@ extension UploadTests {
             return names
         }
         func launch() throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: try agentBinary())
-            p.arguments = ["run", "--config", dir + "/agent.toml", "--spool", spool]
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            track(p)
-            return p
+            try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", spool])
         }
         var agent = try launch()
         defer { if agent.isRunning { agent.terminate() } }

@@ -13,6 +13,8 @@ and put their own directory on sys.path before importing this module.
 """
 
 import os
+import socket
+import ctypes
 import subprocess
 import signal
 import sys
@@ -114,3 +116,22 @@ def tail(path, n=20):
             return "".join(f.readlines()[-n:])
     except OSError:
         return ""
+
+
+def free_udp_port():
+    """A UDP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def set_pdeathsig():
+    """In the child before exec: get SIGTERM when the peer dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass

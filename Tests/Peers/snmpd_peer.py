@@ -49,12 +49,10 @@ testing only).
 """
 
 import argparse
-import ctypes
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -63,7 +61,8 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
-                         make_log, start_watchdogs, stop_child, tail, write_atomic)
+                         free_udp_port, make_log, set_pdeathsig, start_watchdogs, stop_child, tail,
+                         write_atomic)
 
 SNMPD = "/usr/sbin/snmpd"
 PYTHON = "/usr/bin/python3"
@@ -162,23 +161,6 @@ def main():
 main()
 '''
 
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
-
-def set_pdeathsig():
-    """In the child before exec: get SIGTERM when the peer dies, even by SIGKILL."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 def write_config(d, port):

@@ -32,13 +32,11 @@ on exit (its tail is printed to stderr if snmpsim fails to start).
 """
 
 import argparse
-import ctypes
 import os
 import pwd
 import grp
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,7 +46,8 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
-                         make_log, start_watchdogs, stop_child, tail, write_atomic)
+                         free_udp_port, make_log, set_pdeathsig, start_watchdogs, stop_child, tail,
+                         write_atomic)
 
 DEFAULT_VENV = "/opt/communewatch/snmpsim-venv"
 DEFAULT_DATA = "/opt/communewatch/snmpsim-data"
@@ -57,23 +56,6 @@ START_ATTEMPTS = 3
 
 log = make_log("snmpsim_peer")
 
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
-
-def set_pdeathsig():
-    """In the child before exec: get SIGTERM when the peer dies, even by SIGKILL."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 def snmp_ok(port, community):

@@ -36,19 +36,19 @@ import Testing
 
     @Test func snapshotJoinsIfTableAndIfXTable() {
         let ifTable: [(OID, SNMPValue)] = [
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.2.3"), .octets(Array("GigabitEthernet0/1".utf8))),
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.5.3"), .gauge32(100_000_000)),
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.6.3"), .octets([0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e])),
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.7.3"), .integer(1)),
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.8.3"), .integer(2)),
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.10.3"), .counter32(1234)),
-            (OID(stringLiteral: "1.3.6.1.2.1.2.2.1.14.3"), .counter32(7)),
+            (OID("1.3.6.1.2.1.2.2.1.2.3")!, .octets(Array("GigabitEthernet0/1".utf8))),
+            (OID("1.3.6.1.2.1.2.2.1.5.3")!, .gauge32(100_000_000)),
+            (OID("1.3.6.1.2.1.2.2.1.6.3")!, .octets([0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e])),
+            (OID("1.3.6.1.2.1.2.2.1.7.3")!, .integer(1)),
+            (OID("1.3.6.1.2.1.2.2.1.8.3")!, .integer(2)),
+            (OID("1.3.6.1.2.1.2.2.1.10.3")!, .counter32(1234)),
+            (OID("1.3.6.1.2.1.2.2.1.14.3")!, .counter32(7)),
         ]
         let ifXTable: [(OID, SNMPValue)] = [
-            (OID(stringLiteral: "1.3.6.1.2.1.31.1.1.1.1.3"), .octets(Array("Gi0/1".utf8))),
-            (OID(stringLiteral: "1.3.6.1.2.1.31.1.1.1.6.3"), .counter64(9_000_000_000)),
-            (OID(stringLiteral: "1.3.6.1.2.1.31.1.1.1.15.3"), .gauge32(1000)),
-            (OID(stringLiteral: "1.3.6.1.2.1.31.1.1.1.18.3"), .octets(Array("uplink VNPT".utf8))),
+            (OID("1.3.6.1.2.1.31.1.1.1.1.3")!, .octets(Array("Gi0/1".utf8))),
+            (OID("1.3.6.1.2.1.31.1.1.1.6.3")!, .counter64(9_000_000_000)),
+            (OID("1.3.6.1.2.1.31.1.1.1.15.3")!, .gauge32(1000)),
+            (OID("1.3.6.1.2.1.31.1.1.1.18.3")!, .octets(Array("uplink VNPT".utf8))),
         ]
         let system: [(OID, SNMPValue)] = [(DeviceSnapshot.sysName, .octets(Array("core-sw".utf8))), (DeviceSnapshot.sysUpTime, .timeticks(4242))]
         let s = DeviceSnapshot(system: system, ifTable: ifTable, ifXTable: ifXTable)

@@ -79,7 +79,7 @@ struct SNMPDeviceProbeTests {
         #expect(silent.failure?.detail.includes("wrong community") == true)
 
         let missing = await device(SNMPTarget(host: "127.0.0.1", port: peer.port, community: "cwpublic"),
-                                   custom: [.init(name: "nothing", oid: "1.3.6.1.4.1.99999.9.0", kind: .gauge)], profile: false)
+                                   custom: [.init(name: "nothing", oid: OID("1.3.6.1.4.1.99999.9.0")!, kind: .gauge)], profile: false)
         #expect(missing.failure?.kind == .snmpNoSuchObject)
         #expect(missing.failure?.detail.includes("1.3.6.1.4.1.99999.9.0") == true)
     }
@@ -89,8 +89,8 @@ struct SNMPDeviceProbeTests {
         let target = SNMPTarget(host: "127.0.0.1", port: peer.port, community: "cwpublic")
         let probe = { (window: Duration) -> SNMPDeviceProbe in
             var p = SNMPDeviceProbe(target: target)
-            p.custom = [.init(name: "c32", oid: "1.3.6.1.4.1.99999.1.1.0", kind: .counter),
-                        .init(name: "c64", oid: "1.3.6.1.4.1.99999.1.2.0", kind: .counter)]
+            p.custom = [.init(name: "c32", oid: OID("1.3.6.1.4.1.99999.1.1.0")!, kind: .counter),
+                        .init(name: "c64", oid: OID("1.3.6.1.4.1.99999.1.2.0")!, kind: .counter)]
             p.rateWindow = window
             return p
         }

@@ -275,3 +275,22 @@ public func track(_ process: Process) {
     trackedAgents.append(process.processIdentifier)
     trackedLock.unlock()
 }
+
+/// Starts `commune-agent ARGUMENTS` (stderr to `log`, or discarded), tracked so it is killed at the latest
+/// when the test process exits.
+public func startAgentProcess(_ arguments: [String], log: String? = nil) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try agentBinary())
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    if let log {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log)
+    } else {
+        process.standardError = FileHandle.nullDevice
+    }
+    try process.run()
+    track(process)
+    return process
+}

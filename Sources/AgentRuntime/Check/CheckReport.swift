@@ -106,7 +106,7 @@ public enum Check {
     /// The probes `check` runs: the configuration's, then the ad-hoc targets; defaults when both are absent.
     public static func probes(config: AgentConfig?, targets: [String]) throws(ConfigError) -> [ConfiguredProbe] {
         var probes = config?.probes ?? []
-        let gateway = TextFile.read("/proc/net/route").flatMap(DefaultTargets.defaultGateway)
+        let gateway = TextFile.read("/proc/net/route").flatMap(HostInventory.defaultGateway(routes:))
         for target in targets {
             var probe = try TargetURL.parse(target)
             if probes.contains(where: { $0.spec.name == probe.spec.name }) { probe.spec.name += " #\(probes.count + 1)" }

@@ -12,7 +12,7 @@ public enum DefaultTargets {
                               resolvers: [String] = SystemResolvers.list()) -> [ConfiguredProbe] {
         // This PC first: a full disk or exhausted memory also makes "the internet" slow.
         var out = [ConfiguredProbe(spec: ProbeSpec(name: "this PC", target: .host(HostProbe()), critical: false), role: .pc)]
-        if let gateway = routes.flatMap(defaultGateway) {
+        if let gateway = routes.flatMap(HostInventory.defaultGateway(routes:)) {
             var echo = ICMPEchoProbe(host: gateway)
             echo.count = 20
             out.append(ConfiguredProbe(spec: ProbeSpec(name: "gateway", target: .icmp(echo), timeout: .seconds(1)), role: .gateway))
@@ -32,10 +32,5 @@ public enum DefaultTargets {
             out.append(ConfiguredProbe(spec: ProbeSpec(name: "4g modem", target: .modem(ModemProbe()), path: "4g", critical: false), role: .modem))
         }
         return out
-    }
-
-    /// The IPv4 default gateway from `/proc/net/route` (Linux): the inventory's parser, lowest metric first.
-    public static func defaultGateway(_ table: String) -> String? {
-        HostInventory.defaultGateway(routes: table)
     }
 }

@@ -4,7 +4,7 @@ import SNMP
 extension ProbeDecoder {
     /// An `snmp` probe: `target` is HOST or HOST:PORT; v1/v2c with a community, v3 with a user.
     static func snmp(_ r: inout TableReader, target text: String) throws(ConfigError) -> SNMPDeviceProbe {
-        guard let (host, port) = DNSProbe.split(text, defaultPort: 161), !host.isEmpty else {
+        guard let (host, port) = HostPort.split(text, defaultPort: 161), !host.isEmpty else {
             throw r.fail("target", "\(r.context): 'target' = \"\(text)\" must be HOST or HOST:PORT")
         }
         var target = SNMPTarget(host: host, port: port)

@@ -90,7 +90,7 @@ enum ProbeDecoder {
     private static func tcp(_ r: inout TableReader, target: String, ip: IPPreference) throws(ConfigError) -> TCPConnectProbe {
         var host = target
         var port = try r.integer("port", in: 1...65_535).map(UInt16.init)
-        if let split = DNSProbe.split(target), target.contains(":"), SocketAddress(numeric: target) == nil {
+        if let split = HostPort.split(target, defaultPort: 0), target.contains(":"), SocketAddress(numeric: target) == nil {
             host = split.host
             port = port ?? split.port
         }
@@ -105,7 +105,7 @@ enum ProbeDecoder {
 
     private static func dns(_ r: inout TableReader, resolver: String) throws(ConfigError) -> DNSProbe {
         let server: String? = resolver == "system" ? nil : resolver
-        if let server, DNSProbe.split(server) == nil {
+        if let server, HostPort.split(server, defaultPort: 53) == nil {
             throw r.fail("target", "\(r.context): resolver \"\(server)\" must be HOST, HOST:PORT, [IPv6]:PORT or \"system\"")
         }
         var probe = DNSProbe(resolver: server, name: try r.requiredString("query", example: "\"dichvucong.gov.vn\""))

@@ -13,6 +13,7 @@ actor SpoolWriter {
     func append(_ event: Event, urgent: Bool = false) throws(SQLiteError) { try spool.append(event, urgent: urgent) }
     func enforceCap() throws(SQLiteError) -> (thinned: Int, dropped: Int) { try spool.enforceCap() }
     func stats() throws(SQLiteError) -> SpoolStats { try spool.stats() }
+    func pending() throws(SQLiteError) -> (unbatched: Int, urgent: Int, inFlight: Bool) { try spool.pending() }
     func nextBatch(limit: Int) throws(SQLiteError) -> SpoolBatch? { try spool.nextBatch(limit: limit) }
     func acknowledge(_ id: String) throws(SQLiteError) { try spool.acknowledge(id) }
     func release(_ id: String) throws(SQLiteError) { try spool.release(id) }

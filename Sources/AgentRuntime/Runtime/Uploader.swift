@@ -71,10 +71,9 @@ actor Uploader {
         let batch: SpoolBatch
         do {
             // Gather results into bigger batches, except for urgent rows, a full batch, or a retry.
-            let stats = try await spool.stats()
-            let inFlight = stats.samples + stats.events > stats.unbatched
+            let waiting = try await spool.pending()
             let due = ContinuousClock.now - lastSend >= settings.flushInterval
-            guard inFlight || stats.urgentWaiting > 0 || stats.unbatched >= batchLimit || due else { return .nothingToSend }
+            guard waiting.inFlight || waiting.urgent > 0 || waiting.unbatched >= batchLimit || due else { return .nothingToSend }
             guard let next = try await spool.nextBatch(limit: batchLimit) else { return .nothingToSend }
             lastSend = ContinuousClock.now
             batch = next
@@ -83,7 +82,7 @@ actor Uploader {
             return .retry(after: backoff.failed(random: Double.random(in: 0..<1)))
         }
         let body = Deflate.compress(Self.wireBatch(batch, site: site, path: "dedicated").encoded())
-        var request = CurlRequest(url: endpoint.url.trimmingSuffix("/") + "/api/v1/ingest")
+        var request = CurlRequest(url: endpoint.url.trimmingSuffixSlash() + "/api/v1/ingest")
         request.body = body
         request.reuseConnection = true
         request.timeout = .seconds(60)
@@ -154,13 +153,5 @@ actor Uploader {
             chars = chars.dropFirst(2)
         }
         return out
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffix(_ suffix: Character) -> String {
-        var s = Substring(self)
-        while s.last == suffix { s = s.dropLast() }
-        return String(s)
     }
 }

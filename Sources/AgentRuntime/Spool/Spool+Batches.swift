@@ -55,6 +55,18 @@ extension Spool {
         }
     }
 
+    /// What waits to be sent, in the terms the uploader decides on: one cheap query, no file stats.
+    public func pending() throws(SQLiteError) -> (unbatched: Int, urgent: Int, inFlight: Bool) {
+        let statement = try db.prepare("""
+            SELECT (SELECT count(*) FROM samples WHERE batch IS NULL) + (SELECT count(*) FROM events WHERE batch IS NULL),
+                   (SELECT count(*) FROM samples WHERE batch IS NULL AND urgent = 1)
+                     + (SELECT count(*) FROM events WHERE batch IS NULL AND urgent = 1),
+                   EXISTS (SELECT 1 FROM samples WHERE batch IS NOT NULL) OR EXISTS (SELECT 1 FROM events WHERE batch IS NOT NULL)
+            """)
+        guard try statement.step() else { return (0, 0, false) }
+        return (Int(statement.int(0)), Int(statement.int(1)), statement.int(2) != 0)
+    }
+
     /// The collector stored the batch: its rows leave the spool.
     public func acknowledge(_ batchID: String) throws(SQLiteError) {
         try db.transaction { () throws(SQLiteError) in

@@ -22,10 +22,7 @@ public struct SpoolStats: Sendable, Hashable {
     public var bytesSent = 0
     /// Upload attempts that did not end with an acknowledgement.
     public var batchesRetried = 0
-    /// Urgent rows (confirmed changes of state) waiting: they go at once.
-    public var urgentWaiting = 0
-    /// Rows (samples and events) not yet handed to the uploader.
-    public var unbatched = 0
+
 }
 
 extension Spool {
@@ -43,14 +40,6 @@ extension Spool {
         s.bytes = fileBytes()
         s.thinned = try counter("thinned")
         s.dropped = try counter("dropped")
-        let waiting = try db.prepare("""
-            SELECT (SELECT count(*) FROM samples WHERE batch IS NULL AND urgent = 1) + (SELECT count(*) FROM events WHERE batch IS NULL AND urgent = 1),
-                   (SELECT count(*) FROM samples WHERE batch IS NULL) + (SELECT count(*) FROM events WHERE batch IS NULL)
-            """)
-        if try waiting.step() {
-            s.urgentWaiting = Int(waiting.int(0))
-            s.unbatched = Int(waiting.int(1))
-        }
         s.sent = try counter("sent")
         s.bytesSent = try counter("bytes_sent")
         s.batchesRetried = try counter("batches_retried")

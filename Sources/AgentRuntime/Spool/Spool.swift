@@ -9,6 +9,8 @@ public final class Spool {
     let db: Database
     /// Size the spool may use on disk, database and WAL together.
     public let capBytes: Int
+    /// Series ids already looked up: the same few hundred series come back every minute.
+    private var seriesIDs: [SeriesKey: Int64] = [:]
 
     /// Opens or creates the spool at `path`; reopening after a crash or power cut never fails on a sound file.
     public init(path: String, capBytes: Int = 200 << 20) throws(SQLiteError) {
@@ -41,15 +43,16 @@ public final class Spool {
     /// Stores samples in one transaction; `urgent` ones (a confirmed change of state) are sent first.
     public func append(_ samples: [Sample], urgent: Bool = false) throws(SQLiteError) {
         guard !samples.isEmpty else { return }
+        // Ids of series created in this transaction are remembered only once it has committed.
+        var fresh: [SeriesKey: Int64] = [:]
         try db.transaction { () throws(SQLiteError) in
             let insert = try db.prepare("INSERT INTO samples (series, ts, value, urgent) VALUES (?, ?, ?, ?)")
-            var ids: [SeriesKey: Int64] = [:]
             for sample in samples {
-                let id: Int64
-                if let known = ids[sample.key] { id = known } else { id = try seriesID(sample.key); ids[sample.key] = id }
+                let id = try seriesID(sample.key, fresh: &fresh)
                 try insert.run([.integer(id), .integer(sample.timestamp), .real(sample.value), .integer(urgent ? 1 : 0)])
             }
         }
+        seriesIDs.merge(fresh) { old, _ in old }
     }
 
     /// Stores an event (inventory, configuration change); `urgent` ones go first.
@@ -59,7 +62,14 @@ public final class Spool {
                   event.document.map { .text($0) } ?? .null, .integer(urgent ? 1 : 0)])
     }
 
-    private func seriesID(_ key: SeriesKey) throws(SQLiteError) -> Int64 {
+    private func seriesID(_ key: SeriesKey, fresh: inout [SeriesKey: Int64]) throws(SQLiteError) -> Int64 {
+        if let known = seriesIDs[key] ?? fresh[key] { return known }
+        let id = try lookUpSeries(key)
+        fresh[key] = id
+        return id
+    }
+
+    private func lookUpSeries(_ key: SeriesKey) throws(SQLiteError) -> Int64 {
         let labels = Self.encode(Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
         let find = try db.prepare("SELECT id FROM series WHERE metric = ? AND labels = ?").bind([.text(key.metric), .text(labels)])
         if try find.step() { return find.int(0) }

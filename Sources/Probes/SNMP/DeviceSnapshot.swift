@@ -54,9 +54,11 @@ public struct DeviceSnapshot: Sendable {
     /// Monotonic time of the poll, in seconds, for rates.
     public var polledAt: Double = 0
 
-    static let sysDescr: OID = "1.3.6.1.2.1.1.1.0", sysObjectID: OID = "1.3.6.1.2.1.1.2.0"
-    static let sysUpTime: OID = "1.3.6.1.2.1.1.3.0", sysName: OID = "1.3.6.1.2.1.1.5.0", sysLocation: OID = "1.3.6.1.2.1.1.6.0"
-    static let ifTable: OID = "1.3.6.1.2.1.2.2.1", ifXTable: OID = "1.3.6.1.2.1.31.1.1.1"
+    // Numeric OIDs of the system group (RFC 1213) and the interface tables (RFC 2863).
+    static let system: [UInt32] = [1, 3, 6, 1, 2, 1, 1]
+    static let sysDescr = OID(system + [1, 0]), sysObjectID = OID(system + [2, 0]), sysUpTime = OID(system + [3, 0])
+    static let sysName = OID(system + [5, 0]), sysLocation = OID(system + [6, 0])
+    static let ifTable = OID([1, 3, 6, 1, 2, 1, 2, 2, 1]), ifXTable = OID([1, 3, 6, 1, 2, 1, 31, 1, 1, 1])
 
     /// Fills the snapshot from a system-group GET and the walks of ifTable and ifXTable.
     init(system values: [(OID, SNMPValue)], ifTable: [(OID, SNMPValue)], ifXTable: [(OID, SNMPValue)]) {
