@@ -38,7 +38,7 @@ let package = Package(
         ]),
         .executableTarget(
             name: "commune-agent",
-            dependencies: ["AgentRuntime"]
+            dependencies: ["AgentRuntime", "CSystem"]
         ),
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -2,6 +2,8 @@
 public struct CurlRequest: Sendable, Hashable {
     public var url: String
     public var timeout: Duration = .seconds(10)
+    /// Give up connecting after this long (nil: only `timeout` bounds it): a cut line shows as a connect timeout.
+    public var connectTimeout: Duration?
     /// `CURLOPT_INTERFACE`: an interface name, used as `if!NAME`.
     public var interface: String?
     /// A source address, used as `host!ADDR`.

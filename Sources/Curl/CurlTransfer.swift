@@ -37,10 +37,15 @@ final class CurlTransfer: @unchecked Sendable {
         _ = value.withCString { cw_easy_setopt_ptr(handle, option, $0) }
     }
 
+    static func milliseconds(_ d: Duration) -> Int {
+        Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+
     private func configure() {
         set(CURLOPT_URL, request.url)
         set(CURLOPT_NOSIGNAL, 1)
-        set(CURLOPT_TIMEOUT_MS, Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000))
+        set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
+        if let connectTimeout = request.connectTimeout { set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout)) }
         set(CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
         set(CURLOPT_MAXREDIRS, request.maxRedirects)
         set(CURLOPT_CERTINFO, 1)

@@ -1,4 +1,5 @@
 import AgentRuntime
+import CSystem
 import Dispatch
 import Logging
 #if canImport(Glibc)
@@ -9,6 +10,9 @@ import Glibc
 @main
 enum CommuneAgent {
     static func main() async {
+        // One malloc arena: every thread of a small agent sharing it keeps freed memory reusable
+        // instead of parked per thread (measured ~0.4 MiB less steady RSS with 50 probes).
+        cw_use_one_malloc_arena()
         let environmentLanguage = Language.fromEnvironment()
         let command: AgentCommandLine
         do {

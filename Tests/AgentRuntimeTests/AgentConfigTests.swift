@@ -163,6 +163,13 @@ extension AgentConfigTests {
         let example = try AgentConfig.load(path: repositoryRoot.path + "/agent/agent.example.toml")
         #expect(example.collector?.credentialsPath == "/var/lib/commune-agent/credentials.json")
         #expect(example.runtime.spoolMaxBytes == 200 << 20 && example.runtime.confirmRetries == 2)
+        // The example shows the defaults as they are in the code.
+        let defaults = CollectorSettings(url: "https://x", token: "a:b")
+        let shown = try #require(example.collector)
+        #expect(shown.flushInterval == defaults.flushInterval && shown.connectTimeout == defaults.connectTimeout
+                && shown.heartbeatInterval == defaults.heartbeatInterval && shown.recheckInterval == defaults.recheckInterval
+                && shown.fallbackBacklog == defaults.fallbackBacklog && shown.stallTimeout == defaults.stallTimeout
+                && shown.backoffMax == defaults.backoffMax && shown.batchSamples == defaults.batchSamples)
         do {
             _ = try AgentConfig.parse("[collector]\nurl = \"ftp://x\"\ntoken = \"a:b\"\n", source: "inline")
             Issue.record("accepted ftp://")

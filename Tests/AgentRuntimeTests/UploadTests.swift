@@ -54,11 +54,27 @@ import TestSupport
         return false
     }
 
+    /// Every batch the collector stored, with its series named: definitions are learnt from all
+    /// batches first, as the collector's catalog would hold them (stored files come in no order).
+    func receivedBatches(_ collector: CollectorStub) throws -> [(batch: WireBatch, series: [(key: SeriesKey, points: [WirePoint])])] {
+        let batches = try collector.storedBodies().map { try WireBatch.decode(try Deflate.decompress($0, limit: 64 << 20)) }
+        var catalogs: [UInt64: SeriesCatalog] = [:]
+        for batch in batches { catalogs[batch.catalog, default: SeriesCatalog()].learn(batch.definitions) }
+        return try batches.map { batch in
+            guard let series = catalogs[batch.catalog]?.resolve(batch) else {
+                throw UndefinedSeries()
+            }
+            return (batch, series)
+        }
+    }
+
+    struct UndefinedSeries: Error {}
+
     func receivedIDs(_ collector: CollectorStub) throws -> Set<String> {
         var ids = Set<String>()
-        for body in collector.storedBodies() {
-            for series in try WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20)).series {
-                for point in series.points { ids.insert("\(series.key)@\(point.timestamp)") }
+        for (_, series) in try receivedBatches(collector) {
+            for s in series {
+                for point in s.points { ids.insert("\(s.key)@\(point.timestamp)") }
             }
         }
         return ids
@@ -81,14 +97,13 @@ import TestSupport
     }
 
     /// Decodes every stored batch and checks: each sample once, in time order per series.
-    func checkReceived(_ collector: CollectorStub) throws -> Int {
+    func checkReceived(_ collector: CollectorStub, paths: Set<String> = ["dedicated"]) throws -> Int {
         var seen = Set<String>()
         var last: [SeriesKey: TimestampMs] = [:]
         var total = 0
-        for body in collector.storedBodies() {
-            let batch = try WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20))
-            #expect(batch.site == "QNG-TEST" && batch.path == "dedicated")
-            for series in batch.series {
+        for (batch, allSeries) in try receivedBatches(collector) {
+            #expect(batch.site == "QNG-TEST" && paths.contains(batch.path))
+            for series in allSeries {
                 for point in series.points where series.key.metric != "agent_cpu_seconds_total" {
                     let id = "\(series.key)@\(point.timestamp)"
                     #expect(seen.insert(id).inserted, "received twice: \(id)")
@@ -121,7 +136,7 @@ import TestSupport
         #expect(received >= duringOutage, "\(received) received, \(duringOutage) were waiting")
         #expect(collector.requests().contains { $0.mode == "refuse" })
         // The confirmed failures of the closed-port probes travelled as urgent state_changed events.
-        let events = try collector.storedBodies().flatMap { try WireBatch.decode(try Deflate.decompress($0, limit: 64 << 20)).events }
+        let events = try receivedBatches(collector).flatMap(\.batch.events)
         #expect(events.contains { $0.kind == Event.stateChanged && $0.labels["state"] == "failed" })
         let stats = try Spool(path: dir + "/spool.db").stats()
         #expect(stats.sent >= received)
@@ -160,6 +175,36 @@ import TestSupport
 }
 
 extension UploadTests {
+    /// Series are defined once per catalog; a collector that lost them (restored from an old backup)
+    /// answers 409 and gets every definition again: nothing is stored under an unknown id.
+    @Test func aCollectorThatForgotTheSeriesGetsThemDefinedAgain() throws {
+        let collector = try CollectorStub()
+        let dir = scratchDirectory("forget")
+        let agent = try startAgent(collector: collector, probes: 4, dir: dir)
+        defer { if agent.isRunning { agent.terminate() } }
+        var deadline = Date().addingTimeInterval(20)
+        while collector.storedBodies().count < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        let early = collector.storedBodies()
+        #expect(early.count >= 3)
+        let later = try early.dropFirst().map { try WireBatch.decode(try Deflate.decompress($0, limit: 64 << 20)) }
+        #expect(later.contains { $0.definitions.isEmpty && !$0.series.isEmpty }, "known series travel without their definitions")
+
+        try collector.set(mode: "forget")
+        deadline = Date().addingTimeInterval(20)
+        while collector.storedBodies().count < early.count + 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        try collector.set(mode: "accept")
+        let duringAmnesia = collector.storedBodies().dropFirst(early.count)
+        #expect(duringAmnesia.count >= 2, "the agent must get past the collector's 409")
+        for body in duringAmnesia {
+            var fresh = SeriesCatalog()
+            #expect(fresh.resolve(try WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20))) != nil,
+                    "a batch stored by a collector that forgot everything must define all its series")
+        }
+        stop(agent)
+        #expect(try checkReceived(collector) > 0)
+        try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
+    }
+
     @Test func enrollmentStoresCredentialsThatUploadsUse() throws {
         let collector = try CollectorStub()
         let dir = scratchDirectory("enroll")
@@ -207,9 +252,9 @@ extension UploadTests {
         try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
         func probesSeen() throws -> Set<String> {
             var names = Set<String>()
-            for body in collector.storedBodies() {
-                for series in try WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20)).series {
-                    if let name = series.key[label: "probe"] { names.insert(name) }
+            for (_, series) in try receivedBatches(collector) {
+                for s in series {
+                    if let name = s.key[label: "probe"] { names.insert(name) }
                 }
             }
             return names

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Stand-in collector for the agent's upload tests (the real collector is a later issue).
 
-  collector_stub.py --dir DIR --token TOKEN [--lifetime S] [--ignore-stdin]
+  collector_stub.py --dir DIR --token TOKEN [--bind ADDR] [--lifetime S] [--ignore-stdin]
 
-Serves POST /api/v1/ingest on 127.0.0.1 (ephemeral port, written to DIR/port). How it answers
+Serves POST /api/v1/ingest on 127.0.0.1 or ADDR (ephemeral port, written to DIR/port). How it answers
 is read from DIR/mode before each request (default "accept"):
-  accept    verify "Authorization: Bearer TOKEN", store the body once per CW-Batch id in
-            DIR/batches/ID, reply 200 {"batch": ID, "stored": 0|1}
+  accept    verify "Authorization: Bearer TOKEN", decode the CWB2 body (400 if malformed), learn
+            its series definitions, 409 if it names a series id no batch of its catalog defined,
+            else store the body once per CW-Batch id in DIR/batches/ID, reply 200
+            {"batch": ID, "stored": 0|1}
+  forget    as accept, but first forget every catalog (a collector restored from an old backup)
   refuse    503 with Retry-After: 1          error500  500
   toolarge  413                              unauth    401
   garbage   200 with an HTML page (no acknowledgement)
@@ -14,15 +17,17 @@ is read from DIR/mode before each request (default "accept"):
   reset     read part of the body, then reset the connection
 GET /api/v1/config serves DIR/remote.toml (the province's probe list) with an ETag, 304 when
 unchanged. POST /api/v1/enroll accepts --enroll-token once and replies 201 with the agent id and secret
-of --token. Every upload request is logged as a JSON line in DIR/requests.jsonl: {"mode", "batch", "bytes"}.
+of --token. Every upload request is logged as a JSON line in DIR/requests.jsonl:
+{"mode", "batch", "bytes", "path" (the CW-Path header), "client" (the source address)}.
 Exits on stdin EOF or after --lifetime.
 """
-import argparse, hashlib, http.server, json, os, socket, socketserver, struct, sys, threading, time
+import argparse, hashlib, http.server, json, os, socket, socketserver, struct, sys, threading, time, zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 from peer_common import (add_ignore_stdin_option, add_lifetime_option,  # noqa: E402
                          make_log, start_watchdogs, write_atomic)
+import cwb  # noqa: E402
 
 log = make_log("collector_stub")
 lock = threading.Lock()
@@ -97,7 +102,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         batch = self.headers.get("CW-Batch", "")
         with lock:
             with open(os.path.join(d, "requests.jsonl"), "a") as f:
-                f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length}) + "\n")
+                f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length, "path": self.headers.get("CW-Path", ""),
+                                    "client": self.client_address[0]}) + "\n")
         if mode == "reset":
             self.rfile.read(min(length, 10))
             # SO_LINGER 0: close with a reset, mid-body.
@@ -143,10 +149,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         target = os.path.join(d, "batches", batch)
         stored = 0
         with lock:
+            if mode == "forget":
+                self.server.catalogs.clear()
             if not os.path.exists(target):
+                try:
+                    decoded = cwb.decode(inflate(body, 64 << 20))
+                except (ValueError, zlib.error) as e:
+                    return self.reply(400, json.dumps({"error": "malformed batch: %s" % e}))
+                known = self.server.catalogs.setdefault(decoded["catalog"], {})
+                known.update(decoded["definitions"])
+                unknown = [sid for sid, _ in decoded["series"] if sid not in known]
+                if unknown:
+                    return self.reply(409, json.dumps({"error": "unknown series", "catalog": str(decoded["catalog"]),
+                                                       "series": unknown[:20]}))
                 write_atomic_bytes(target, body)
                 stored = 1
         self.reply(200, json.dumps({"batch": batch, "stored": stored}))
+
+
+def inflate(body, limit):
+    d = zlib.decompressobj()
+    out = d.decompress(body, limit)
+    if d.unconsumed_tail:
+        raise ValueError("inflates past %d bytes" % limit)
+    return out
 
 
 def write_atomic_bytes(path, data):
@@ -165,6 +191,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", required=True)
     ap.add_argument("--token", required=True, help="AGENT_ID:SECRET the uploads must carry")
+    ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (a test namespace's address)")
     ap.add_argument("--enroll-token", default="ONE-TIME-TOKEN", help="the one-time site token /api/v1/enroll accepts once")
     add_lifetime_option(ap)
     add_ignore_stdin_option(ap)
@@ -172,8 +199,9 @@ def main():
     os.makedirs(os.path.join(args.dir, "batches"), exist_ok=True)
     stop = threading.Event()
     start_watchdogs(stop, args, log)
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server((args.bind, 0), Handler)
     server.dir, server.token, server.enroll_token = args.dir, args.token, args.enroll_token
+    server.catalogs = {}  # catalog id -> {series id: (metric, labels)}
     threading.Thread(target=server.serve_forever, daemon=True).start()
     write_atomic(os.path.join(args.dir, "port"), "%d\n" % server.server_address[1])
     print(server.server_address[1], flush=True)

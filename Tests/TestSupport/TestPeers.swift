@@ -163,6 +163,19 @@ public func agentBinary() throws -> String {
 }
 
 /// Two hosts in network namespaces made by `Tests/Peers/netns.sh` (needs root).
+/// A collector host reachable over two paths, the dedicated line and 4G (Tests/Peers/twopath.sh).
+public enum TwoPathNetwork {
+    public static let prefix = "cwp"
+    public static let namespace = "cwpc", collector = "198.18.3.2"
+    public static let dedicatedInterface = "cwpd", fallbackInterface = "cwpg"
+    public static let dedicatedAddress = "198.18.3.1", fallbackAddress = "198.18.4.1"
+
+    public static func script(_ command: String) throws {
+        let result = try run("/bin/bash", [repositoryRoot.path + "/Tests/Peers/twopath.sh", command, prefix], timeout: 30)
+        guard result.status == 0 else { throw PeerError("twopath.sh \(command) failed: \(result.stderr)") }
+    }
+}
+
 public enum TestNetwork {
     public static let prefix = "cwt"
     public static let hostA = "198.18.1.2", hostB = "198.18.2.2"
@@ -225,15 +238,25 @@ public final class CollectorStub: @unchecked Sendable {
     public let token: String
     private let process: PeerProcess
 
-    public init(token: String = "agent-1:s3cret") throws {
+    /// The address the stub listens on.
+    public let host: String
+
+    /// A stub on loopback, or inside network namespace `namespace` listening on `host`.
+    public init(token: String = "agent-1:s3cret", namespace: String? = nil, host: String = "127.0.0.1") throws {
         directory = scratchDirectory("collector")
         self.token = token
-        process = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/collector_stub.py", "--dir", directory,
-                                              "--token", token, "--lifetime", "600"], log: directory + "/peer.log")
+        self.host = host
+        let arguments = [repositoryRoot.path + "/Tests/Peers/collector_stub.py", "--dir", directory, "--token", token,
+                         "--bind", host, "--lifetime", "600"]
+        if let namespace {
+            process = try PeerProcess("ip", ["netns", "exec", namespace, "python3"] + arguments, log: directory + "/peer.log")
+        } else {
+            process = try PeerProcess("python3", arguments, log: directory + "/peer.log")
+        }
         port = Int(try readPort(try process.waitForFile(directory + "/port")))
     }
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://\(host):\(port)" }
 
     /// accept, refuse, error500, toolarge, unauth, garbage, slow, reset.
     public func set(mode: String) throws { try mode.write(toFile: directory + "/mode", atomically: true, encoding: .utf8) }
@@ -242,16 +265,17 @@ public final class CollectorStub: @unchecked Sendable {
     public func storedBodies() -> [[UInt8]] {
         let dir = directory + "/batches"
         var seen = Set<String>()
-        let order = requests().filter { $0.mode == "accept" && seen.insert($0.batch).inserted }.map(\.batch)
+        let order = requests().filter { ["accept", "forget"].contains($0.mode) && seen.insert($0.batch).inserted }.map(\.batch)
         return order.compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { [UInt8]($0) } }
     }
 
-    /// Every request as (mode, batch id), in arrival order.
-    public func requests() -> [(mode: String, batch: String)] {
+    /// Every upload request in arrival order: mode, batch id, the path it says it took, and where it came from.
+    public func requests() -> [(mode: String, batch: String, path: String, client: String)] {
         let text = (try? String(contentsOfFile: directory + "/requests.jsonl", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return (object["mode"] as? String ?? "", object["batch"] as? String ?? "")
+            return (object["mode"] as? String ?? "", object["batch"] as? String ?? "", object["path"] as? String ?? "",
+                    object["client"] as? String ?? "")
         }
     }
 }

@@ -155,12 +155,24 @@ public struct CollectorSettings: Sendable, Hashable {
     public var backoffMax: Duration = .seconds(300)
     /// Results are gathered this long before they are sent (urgent changes go at once): bigger
     /// batches compress far better, which matters on a metered 4G line.
-    public var flushInterval: Duration = .seconds(60)
+    public var flushInterval: Duration = .seconds(120)
     /// How often the agent asks the collector for the province's probe list.
     public var configInterval: Duration = .seconds(300)
+    /// A collector that does not accept the connection this fast is unreachable on that path.
+    public var connectTimeout: Duration = .seconds(10)
+    /// The 4G interface: when the dedicated line cannot reach the collector, state changes, events
+    /// and a heartbeat go this way (nil: no fallback).
+    public var fallbackInterface: String?
+    /// Send the whole backlog over the fallback too (a 4G line that is not metered).
+    public var fallbackBacklog = false
+    /// On the fallback, how often the heartbeat (self-metrics) goes when nothing urgent does.
+    public var heartbeatInterval: Duration = .seconds(300)
+    /// On the fallback, how often the dedicated line is tried again.
+    public var recheckInterval: Duration = .seconds(30)
 
     static let keys = ["url", "token", "credentials", "ca_file", "max_bytes_per_second", "batch_samples", "interface",
-                       "stall_timeout", "backoff_max", "config_interval", "flush_interval"]
+                       "stall_timeout", "backoff_max", "config_interval", "flush_interval", "connect_timeout",
+                       "fallback_interface", "fallback_backlog", "heartbeat_interval", "recheck_interval"]
 
     public init(url: String, token: String) {
         self.url = url
@@ -186,6 +198,11 @@ public struct CollectorSettings: Sendable, Hashable {
         backoffMax = try r.duration("backoff_max", atLeast: .seconds(1)) ?? backoffMax
         configInterval = try r.duration("config_interval", atLeast: .seconds(1)) ?? configInterval
         flushInterval = try r.duration("flush_interval", atLeast: .zero) ?? flushInterval
+        connectTimeout = try r.duration("connect_timeout", atLeast: .milliseconds(100)) ?? connectTimeout
+        fallbackInterface = try r.string("fallback_interface")
+        fallbackBacklog = try r.bool("fallback_backlog") ?? fallbackBacklog
+        heartbeatInterval = try r.duration("heartbeat_interval", atLeast: .seconds(1)) ?? heartbeatInterval
+        recheckInterval = try r.duration("recheck_interval", atLeast: .seconds(1)) ?? recheckInterval
     }
 
     /// URL and token to upload with: from the file when configured, else as written; nil before enrollment.

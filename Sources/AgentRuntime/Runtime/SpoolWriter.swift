@@ -14,9 +14,10 @@ actor SpoolWriter {
     func enforceCap() throws(SQLiteError) -> (thinned: Int, dropped: Int) { try spool.enforceCap() }
     func stats() throws(SQLiteError) -> SpoolStats { try spool.stats() }
     func pending() throws(SQLiteError) -> (unbatched: Int, urgent: Int, inFlight: Bool) { try spool.pending() }
-    func nextBatch(limit: Int) throws(SQLiteError) -> SpoolBatch? { try spool.nextBatch(limit: limit) }
+    func nextBatch(limit: Int, lane: SpoolLane = .everything) throws(SQLiteError) -> SpoolBatch? { try spool.nextBatch(limit: limit, lane: lane) }
     func acknowledge(_ id: String) throws(SQLiteError) { try spool.acknowledge(id) }
     func release(_ id: String) throws(SQLiteError) { try spool.release(id) }
+    func forgetAnnouncements() throws(SQLiteError) { try spool.forgetAnnouncements() }
     /// Adds to one of the spool's persistent counters (bytes sent, batches retried).
     func count(_ amount: Int, as name: String) throws(SQLiteError) { try spool.add(amount, to: name) }
 }

@@ -4,13 +4,22 @@ import WatchModel
 /// A batch handed to the uploader: its idempotent id, and what it carries.
 public struct SpoolBatch: Sendable, Hashable {
     /// Stays the same until the collector acknowledges it, so a retry after a lost reply is stored once.
+    /// Batches of essentials (for the 4G fallback) are claimed as `e:` + id in the spool.
     public let id: String
+    /// The id the collector sees: 32 hex digits.
+    public var wireID: String { id.hasPrefix(Spool.essentialsPrefix) ? String(id.dropFirst(Spool.essentialsPrefix.count)) : id }
+    /// The spool's series catalog, which the samples' series ids belong to.
+    public let catalog: UInt64
+    /// Series in this batch that the collector has not acknowledged yet.
+    public let definitions: [SeriesDefinition]
     public let samples: [SpooledSample]
     public let events: [Event]
 }
 
 /// A sample as the spool keeps it: raw, or a five-minute aggregate made when the spool was thinned.
 public struct SpooledSample: Sendable, Hashable {
+    /// The series' id in the spool's catalog.
+    public let series: Int64
     public let key: SeriesKey
     public let timestamp: TimestampMs
     /// The value, or the mean of an aggregate.
@@ -19,7 +28,7 @@ public struct SpooledSample: Sendable, Hashable {
     public let aggregate: (min: Double, max: Double, count: Int)?
 
     public static func == (a: SpooledSample, b: SpooledSample) -> Bool {
-        a.key == b.key && a.timestamp == b.timestamp && a.value == b.value
+        a.series == b.series && a.key == b.key && a.timestamp == b.timestamp && a.value == b.value
             && a.aggregate?.min == b.aggregate?.min && a.aggregate?.max == b.aggregate?.max && a.aggregate?.count == b.aggregate?.count
     }
 
@@ -30,17 +39,31 @@ public struct SpooledSample: Sendable, Hashable {
     }
 }
 
+/// Which rows a batch may take.
+public enum SpoolLane: Sendable {
+    /// Everything, urgent rows first, then oldest first.
+    case everything
+    /// What must get through a metered 4G fallback: urgent rows, events and the agent's own
+    /// metrics (the heartbeat); the backlog waits for the dedicated line.
+    case essentials
+}
+
 extension Spool {
+    static let essentialsPrefix = "e:"
+
     /// The next batch: the one in flight if there is one (same id, same content), else up to `limit`
-    /// samples and events, urgent ones first, then oldest first.
-    public func nextBatch(limit: Int = 5000) throws(SQLiteError) -> SpoolBatch? {
+    /// samples and events, urgent ones first, then oldest first. An `.everything` batch may be a
+    /// retry of an essentials batch (the line came back); an `.essentials` one never takes backlog.
+    public func nextBatch(limit: Int = 5000, lane: SpoolLane = .everything) throws(SQLiteError) -> SpoolBatch? {
         try db.transaction { () throws(SQLiteError) -> SpoolBatch? in
-            var id = try inFlight()
+            var id = try inFlight(lane)
             if id == nil {
-                let fresh = Self.newBatchID()
+                let fresh = (lane == .essentials ? Self.essentialsPrefix : "") + Self.newBatchID()
+                let essentialsOnly = lane == .essentials
+                    ? "AND (urgent = 1 OR series IN (SELECT id FROM series WHERE metric LIKE 'agent\\_%' ESCAPE '\\'))" : ""
                 try db.prepare("""
                     UPDATE samples SET batch = ? WHERE seq IN
-                        (SELECT seq FROM samples WHERE batch IS NULL ORDER BY urgent DESC, seq LIMIT ?)
+                        (SELECT seq FROM samples WHERE batch IS NULL \(essentialsOnly) ORDER BY urgent DESC, seq LIMIT ?)
                     """).run([.text(fresh), .integer(Int64(limit))])
                 let taken = db.changes
                 try db.prepare("""
@@ -51,7 +74,8 @@ extension Spool {
                 id = fresh
             }
             guard let id else { return nil }
-            return SpoolBatch(id: id, samples: try samples(in: id), events: try events(in: id))
+            let (samples, definitions) = try samples(in: id)
+            return SpoolBatch(id: id, catalog: catalog, definitions: definitions, samples: samples, events: try events(in: id))
         }
     }
 
@@ -70,6 +94,9 @@ extension Spool {
     /// The collector stored the batch: its rows leave the spool.
     public func acknowledge(_ batchID: String) throws(SQLiteError) {
         try db.transaction { () throws(SQLiteError) in
+            // The batch carried the definitions of its unannounced series: the collector has them now.
+            try db.prepare("UPDATE series SET announced = 1 WHERE announced = 0 AND id IN (SELECT series FROM samples WHERE batch = ?)")
+                .run([.text(batchID)])
             try db.prepare("DELETE FROM samples WHERE batch = ?").run([.text(batchID)])
             let samples = db.changes
             try db.prepare("DELETE FROM events WHERE batch = ?").run([.text(batchID)])
@@ -86,29 +113,40 @@ extension Spool {
         }
     }
 
-    private func inFlight() throws(SQLiteError) -> String? {
+    /// The collector no longer knows this spool's catalog (409): every series is defined again.
+    public func forgetAnnouncements() throws(SQLiteError) {
+        try db.execute("UPDATE series SET announced = 0")
+    }
+
+    private func inFlight(_ lane: SpoolLane) throws(SQLiteError) -> String? {
+        let claimed = lane == .essentials ? "batch LIKE '\(Self.essentialsPrefix)%'" : "batch IS NOT NULL"
         for table in ["samples", "events"] {
-            let statement = try db.prepare("SELECT batch FROM \(table) WHERE batch IS NOT NULL LIMIT 1")
+            let statement = try db.prepare("SELECT batch FROM \(table) WHERE \(claimed) LIMIT 1")
             if try statement.step() { return statement.text(0) }
         }
         return nil
     }
 
-    private func samples(in batch: String) throws(SQLiteError) -> [SpooledSample] {
+    private func samples(in batch: String) throws(SQLiteError) -> ([SpooledSample], [SeriesDefinition]) {
         let statement = try db.prepare("""
-            SELECT s.metric, s.labels, x.ts, x.value, x.min, x.max, x.count
+            SELECT s.metric, s.labels, x.ts, x.value, x.min, x.max, x.count, s.id, s.announced
             FROM samples x JOIN series s ON s.id = x.series WHERE x.batch = ? ORDER BY x.urgent DESC, x.seq
             """).bind([.text(batch)])
         var out: [SpooledSample] = []
-        var keys: [String: SeriesKey] = [:]
+        var keys: [Int64: SeriesKey] = [:]
+        var definitions: [SeriesDefinition] = []
         while try statement.step() {
-            let metric = statement.text(0), labels = statement.text(1)
-            let key = keys[metric + labels] ?? SeriesKey(metric, Self.decodeLabels(labels))
-            keys[metric + labels] = key
+            let id = statement.int(7)
+            let key: SeriesKey
+            if let known = keys[id] { key = known } else {
+                key = SeriesKey(statement.text(0), Self.decodeLabels(statement.text(1)))
+                keys[id] = key
+                if statement.int(8) == 0 { definitions.append(SeriesDefinition(id: id, key: key)) }
+            }
             let aggregate = statement.isNull(6) ? nil : (min: statement.double(4), max: statement.double(5), count: Int(statement.int(6)))
-            out.append(SpooledSample(key: key, timestamp: statement.int(2), value: statement.double(3), aggregate: aggregate))
+            out.append(SpooledSample(series: id, key: key, timestamp: statement.int(2), value: statement.double(3), aggregate: aggregate))
         }
-        return out
+        return (out, definitions)
     }
 
     private func events(in batch: String) throws(SQLiteError) -> [Event] {

@@ -11,6 +11,8 @@ public final class Spool {
     public let capBytes: Int
     /// Series ids already looked up: the same few hundred series come back every minute.
     private var seriesIDs: [SeriesKey: Int64] = [:]
+    /// This spool's series catalog: batches name series by id within it (docs/protocol.md).
+    public private(set) var catalog: UInt64 = 0
 
     /// Opens or creates the spool at `path`; reopening after a crash or power cut never fails on a sound file.
     public init(path: String, capBytes: Int = 200 << 20) throws(SQLiteError) {
@@ -22,8 +24,11 @@ public final class Spool {
         // FULL: a committed transaction survives a power cut, not only a crash.
         try db.execute("PRAGMA synchronous = FULL")
         try db.execute("""
+            -- announced: the collector acknowledged a batch carrying this series' definition
             CREATE TABLE IF NOT EXISTS series (
-                id INTEGER PRIMARY KEY, metric TEXT NOT NULL, labels TEXT NOT NULL, UNIQUE (metric, labels));
+                id INTEGER PRIMARY KEY, metric TEXT NOT NULL, labels TEXT NOT NULL,
+                announced INTEGER NOT NULL DEFAULT 0, UNIQUE (metric, labels));
+            CREATE TABLE IF NOT EXISTS catalog (id INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS samples (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
@@ -38,6 +43,25 @@ public final class Spool {
                 urgent INTEGER NOT NULL DEFAULT 0, batch TEXT);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """)
+        // Spools written before series catalogs existed gain the column (nothing announced yet).
+        var columns: [String] = []
+        let info = try db.prepare("PRAGMA table_info(series)")
+        while try info.step() { columns.append(info.text(1)) }
+        if !columns.contains("announced") {
+            try db.execute("ALTER TABLE series ADD COLUMN announced INTEGER NOT NULL DEFAULT 0")
+        }
+        catalog = try openCatalog()
+    }
+
+    /// The catalog id, made once per spool file: a new spool's ids must never be read against an old catalog.
+    private func openCatalog() throws(SQLiteError) -> UInt64 {
+        try db.transaction { () throws(SQLiteError) -> UInt64 in
+            let statement = try db.prepare("SELECT id FROM catalog LIMIT 1")
+            if try statement.step() { return UInt64(bitPattern: statement.int(0)) }
+            let fresh = UInt64.random(in: 1...UInt64.max)
+            try db.prepare("INSERT INTO catalog (id) VALUES (?)").run([.integer(Int64(bitPattern: fresh))])
+            return fresh
+        }
     }
 
     /// Stores samples in one transaction; `urgent` ones (a confirmed change of state) are sent first.

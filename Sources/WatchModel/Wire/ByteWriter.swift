@@ -19,12 +19,14 @@ struct ByteWriter {
         bytes += utf8
     }
 
-    mutating func double(_ value: Double) {
-        var bits = value.bitPattern.littleEndian
-        withUnsafeBytes(of: &bits) { bytes += $0 }
-    }
+    mutating func double(_ value: Double) { uint64(value.bitPattern) }
 
     mutating func raw(_ more: [UInt8]) { bytes += more }
+
+    /// 8 bytes, little-endian.
+    mutating func uint64(_ value: UInt64) {
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+    }
 }
 
 /// Reads the wire format's primitives, refusing anything out of bounds instead of trapping.
@@ -75,12 +77,13 @@ struct ByteReader {
         return bytes[offset..<offset + n]
     }
 
-    mutating func double() throws(BatchFormatError) -> Double {
-        let raw = try take(8)
-        var bits: UInt64 = 0
-        for (i, byte) in raw.enumerated() { bits |= UInt64(byte) << (8 * UInt64(i)) }
-        return Double(bitPattern: bits)
+    mutating func uint64() throws(BatchFormatError) -> UInt64 {
+        var value: UInt64 = 0
+        for (i, byte) in try take(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(i)) }
+        return value
     }
+
+    mutating func double() throws(BatchFormatError) -> Double { Double(bitPattern: try uint64()) }
 }
 
 /// A batch body that does not follow the wire format, with where it went wrong.

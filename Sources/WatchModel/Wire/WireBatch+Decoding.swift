@@ -1,14 +1,15 @@
 extension WireBatch {
-    /// Reads a CWB1 body (already inflated); every malformation is a `BatchFormatError`, never a trap.
+    /// Reads a CWB2 body (already inflated); every malformation is a `BatchFormatError`, never a trap.
     public static func decode(_ bytes: [UInt8]) throws(BatchFormatError) -> WireBatch {
         var r = ByteReader(bytes)
-        guard Array(try r.take(4)) == magic else { throw r.error("not a CWB1 batch (bad magic)") }
+        guard Array(try r.take(4)) == magic else { throw r.error("not a CWB2 batch (bad magic)") }
         let id = Array(try r.take(16))
         let agentTime = try r.zigzag()
         let synced = try r.varint()
         let since = try r.zigzag()
         var batch = WireBatch(id: id, agentTime: agentTime, clockSynced: synced == 0 ? nil : synced == 1,
-                              syncedSince: since == 0 ? nil : since, path: try r.string(), site: try r.string())
+                              syncedSince: since == 0 ? nil : since, path: try r.string(), site: try r.string(),
+                              catalog: try r.uint64())
         let stringCount = try r.count(limit: maxItems)
         var strings: [String] = []
         strings.reserveCapacity(min(stringCount, 4096))
@@ -18,8 +19,9 @@ extension WireBatch {
             guard i < strings.count else { throw r.error("string index \(i) out of range") }
             return strings[i]
         }
-        let seriesCount = try r.count(limit: maxItems)
-        for _ in 0..<seriesCount {
+        let definitionCount = try r.count(limit: maxItems)
+        for _ in 0..<definitionCount {
+            let id = try r.zigzag()
             let metric = try string(&r)
             let labelCount = try r.count(limit: 64)
             var labels: [String: String] = [:]
@@ -27,7 +29,16 @@ extension WireBatch {
                 let name = try string(&r)
                 labels[name] = try string(&r)
             }
-            batch.series.append(WireSeries(key: SeriesKey(metric, labels), points: try decodePoints(&r)))
+            batch.definitions.append(SeriesDefinition(id: id, key: SeriesKey(metric, labels)))
+        }
+        let seriesCount = try r.count(limit: maxItems)
+        var previousID: Int64 = 0, previousStart = agentTime
+        for _ in 0..<seriesCount {
+            let id = previousID &+ 1 &+ (try r.zigzag())
+            previousID = id
+            let points = try decodePoints(&r, from: previousStart)
+            previousStart = points.first?.timestamp ?? previousStart
+            batch.series.append(WireSeries(id: id, points: points))
         }
         let eventCount = try r.count(limit: maxItems)
         for _ in 0..<eventCount {
@@ -47,7 +58,7 @@ extension WireBatch {
         return batch
     }
 
-    static func decodePoints(_ r: inout ByteReader) throws(BatchFormatError) -> [WirePoint] {
+    static func decodePoints(_ r: inout ByteReader, from start: TimestampMs) throws(BatchFormatError) -> [WirePoint] {
         let count = try r.count(limit: maxItems)
         // Each point takes at least two bytes: a count beyond what is left is a lie.
         guard count <= (r.bytes.count - r.offset) / 2 + 1 else { throw r.error("\(count) points cannot fit in what is left") }
@@ -55,7 +66,7 @@ extension WireBatch {
         timestamps.reserveCapacity(count)
         var previous: Int64 = 0, previousDelta: Int64 = 0
         for i in 0..<count {
-            if i == 0 { previous = try r.zigzag() } else {
+            if i == 0 { previous = start &+ (try r.zigzag()) } else {
                 previousDelta = previousDelta &+ (try r.zigzag())
                 previous = previous &+ previousDelta
             }
@@ -74,9 +85,7 @@ extension WireBatch {
         } else if mode == 255 {
             var bits: UInt64 = 0
             for _ in 0..<count {
-                var xored: UInt64 = 0
-                for (i, byte) in try r.take(8).enumerated() { xored |= UInt64(byte) << (8 * UInt64(i)) }
-                bits ^= xored
+                bits ^= try r.uint64()
                 values.append(Double(bitPattern: bits))
             }
         } else {

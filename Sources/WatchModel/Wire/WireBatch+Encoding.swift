@@ -1,8 +1,8 @@
-/// Format CWB1: a string table, a series dictionary, delta-of-delta timestamps and values as
-/// integer or scaled-decimal deltas (raw XOR-ed doubles only when nothing else fits).
-/// See docs/protocol.md. The body is then deflated by the uploader.
+/// Format CWB2: series named by catalog ids (metric and labels travel once per series, not once
+/// per batch), delta-of-delta timestamps and values as integer or scaled-decimal deltas (raw
+/// XOR-ed doubles only when nothing else fits). See docs/protocol.md. The uploader deflates it.
 extension WireBatch {
-    public static let magic: [UInt8] = Array("CWB1".utf8)
+    public static let magic: [UInt8] = Array("CWB2".utf8)
     /// Limits that keep a hostile body from making the decoder allocate without bound.
     static let maxItems = 1_000_000
 
@@ -14,9 +14,9 @@ extension WireBatch {
             strings.append(s)
             return strings.count - 1
         }
-        for s in series {
-            _ = intern(s.key.metric)
-            for label in s.key.labels { _ = intern(label.name); _ = intern(label.value) }
+        for d in definitions {
+            _ = intern(d.key.metric)
+            for label in d.key.labels { _ = intern(label.name); _ = intern(label.value) }
         }
         for e in events {
             _ = intern(e.kind)
@@ -30,17 +30,29 @@ extension WireBatch {
         w.zigzag(syncedSince ?? 0)
         w.string(path)
         w.string(site)
+        w.uint64(catalog)
         w.varint(UInt64(strings.count))
         for s in strings { w.string(s) }
-        w.varint(UInt64(series.count))
-        for s in series {
-            w.varint(UInt64(index[s.key.metric]!))
-            w.varint(UInt64(s.key.labels.count))
-            for label in s.key.labels {
+        w.varint(UInt64(definitions.count))
+        for d in definitions {
+            w.zigzag(d.id)
+            w.varint(UInt64(index[d.key.metric]!))
+            w.varint(UInt64(d.key.labels.count))
+            for label in d.key.labels {
                 w.varint(UInt64(index[label.name]!))
                 w.varint(UInt64(index[label.value]!))
             }
-            Self.encode(points: s.points, into: &w)
+        }
+        // Ids and first timestamps as deltas from the series before: consecutive ids and the
+        // shared timestamp of one probe's series cost a byte each, which deflate then squeezes.
+        w.varint(UInt64(series.count))
+        var previousID: Int64 = 0, previousStart = agentTime
+        for s in series {
+            w.zigzag(s.id &- previousID &- 1)
+            previousID = s.id
+            let start = s.points.first?.timestamp ?? previousStart
+            Self.encode(points: s.points, from: previousStart, into: &w)
+            previousStart = start
         }
         w.varint(UInt64(events.count))
         for e in events {
@@ -55,12 +67,12 @@ extension WireBatch {
         return w.bytes
     }
 
-    static func encode(points: [WirePoint], into w: inout ByteWriter) {
+    static func encode(points: [WirePoint], from start: TimestampMs, into w: inout ByteWriter) {
         w.varint(UInt64(points.count))
-        // Timestamps: first one, then delta-of-delta (0 for a probe on its schedule).
+        // Timestamps: the first as a delta from `start`, then delta-of-delta (0 for a probe on its schedule).
         var previous: Int64 = 0, previousDelta: Int64 = 0
         for (i, p) in points.enumerated() {
-            if i == 0 { w.zigzag(p.timestamp) } else {
+            if i == 0 { w.zigzag(p.timestamp &- start) } else {
                 let delta = p.timestamp &- previous
                 w.zigzag(delta &- previousDelta)
                 previousDelta = delta
@@ -106,8 +118,7 @@ extension WireBatch {
         var previous: UInt64 = 0
         for v in values {
             let bits = v.bitPattern
-            var xored = (bits ^ previous).littleEndian
-            withUnsafeBytes(of: &xored) { w.raw(Array($0)) }
+            w.uint64(bits ^ previous)
             previous = bits
         }
     }

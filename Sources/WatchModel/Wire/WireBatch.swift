@@ -1,4 +1,4 @@
-/// One upload from an agent to the collector, as `docs/protocol.md` (format CWB1) describes it.
+/// One upload from an agent to the collector, as `docs/protocol.md` (format CWB2) describes it.
 public struct WireBatch: Sendable, Hashable {
     /// Idempotent id: a retried upload carries the same id, and the collector stores it once.
     public var id: [UInt8]
@@ -11,17 +11,24 @@ public struct WireBatch: Sendable, Hashable {
     /// The path the batch travelled on: `dedicated`, `4g`.
     public var path: String
     public var site: String
+    /// Which of the agent's series catalogs the ids refer to (one per spool: a new spool starts a new one).
+    public var catalog: UInt64
+    /// Series the collector has not acknowledged yet: their ids, with metric and labels.
+    public var definitions: [SeriesDefinition]
     public var series: [WireSeries]
     public var events: [Event]
 
     public init(id: [UInt8], agentTime: TimestampMs, clockSynced: Bool? = nil, syncedSince: TimestampMs? = nil,
-                path: String, site: String, series: [WireSeries] = [], events: [Event] = []) {
+                path: String, site: String, catalog: UInt64 = 0, definitions: [SeriesDefinition] = [],
+                series: [WireSeries] = [], events: [Event] = []) {
         self.id = id
         self.agentTime = agentTime
         self.clockSynced = clockSynced
         self.syncedSince = syncedSince
         self.path = path
         self.site = site
+        self.catalog = catalog
+        self.definitions = definitions
         self.series = series
         self.events = events
     }
@@ -30,14 +37,25 @@ public struct WireBatch: Sendable, Hashable {
     public var sampleCount: Int { series.reduce(0) { $0 + $1.points.count } }
 }
 
-/// The points of one series in a batch.
+/// The points of one series in a batch; the series is named by its id in the agent's catalog.
 public struct WireSeries: Sendable, Hashable {
-    public var key: SeriesKey
+    public var id: Int64
     public var points: [WirePoint]
 
-    public init(key: SeriesKey, points: [WirePoint]) {
-        self.key = key
+    public init(id: Int64, points: [WirePoint]) {
+        self.id = id
         self.points = points
+    }
+}
+
+/// A series id with the metric and labels it stands for: sent until the collector has acknowledged it once.
+public struct SeriesDefinition: Sendable, Hashable {
+    public var id: Int64
+    public var key: SeriesKey
+
+    public init(id: Int64, key: SeriesKey) {
+        self.id = id
+        self.key = key
     }
 }
 

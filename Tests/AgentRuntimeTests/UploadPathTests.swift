@@ -1,0 +1,98 @@
+import Deflate
+import Foundation
+import Testing
+import TestSupport
+@testable import AgentRuntime
+@testable import WatchModel
+
+extension UploadTests {
+    /// The dedicated line is cut (every packet dropped, as a cut fibre looks): the line-down state
+    /// change reaches the collector over the 4G interface within seconds, heartbeats follow, the
+    /// backlog waits; when the line is back the backlog goes over it, nothing lost or doubled.
+    @Test(.enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"))
+    func aCutLineSendsStateChangesAndHeartbeatsOver4G() throws {
+        try TwoPathNetwork.script("up")
+        defer { try? TwoPathNetwork.script("down") }
+        let collector = try CollectorStub(namespace: TwoPathNetwork.namespace, host: TwoPathNetwork.collector)
+        let local = try HTTPSPeer.shared.get()
+        let dir = scratchDirectory("twopath")
+        let config = """
+            [agent]
+            site = "QNG-TEST"
+            confirm_spacing = "200ms"
+            [collector]
+            url = "\(collector.url)"
+            token = "\(collector.token)"
+            flush_interval = "0s"
+            connect_timeout = "1s"
+            stall_timeout = "2s"
+            backoff_max = "2s"
+            interface = "\(TwoPathNetwork.dedicatedInterface)"
+            fallback_interface = "\(TwoPathNetwork.fallbackInterface)"
+            heartbeat_interval = "2s"
+            recheck_interval = "3s"
+            [defaults]
+            interval = "1s"
+            timeout = "500ms"
+            [[probe]]
+            name = "line"
+            kind = "tcp"
+            target = "\(TwoPathNetwork.collector):\(collector.port)"
+            interface = "\(TwoPathNetwork.dedicatedInterface)"
+            [[probe]]
+            name = "office server"
+            kind = "tcp"
+            target = "127.0.0.1:\(local.http)"
+            """
+        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        defer { if agent.isRunning { agent.terminate() } }
+
+        func wait(_ seconds: Double, until condition: () throws -> Bool) rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            return try condition()
+        }
+        let dedicatedBefore = try wait(20) { collector.storedBodies().count >= 2 }
+        #expect(dedicatedBefore, "uploads over the dedicated line before the cut")
+        #expect(collector.requests().allSatisfy { $0.path == "dedicated" && $0.client == TwoPathNetwork.dedicatedAddress })
+
+        try TwoPathNetwork.script("cut")
+        let cutAt = Date()
+        func over4G() throws -> [(batch: WireBatch, series: [(key: SeriesKey, points: [WirePoint])])] {
+            try receivedBatches(collector).filter { $0.batch.path == "4g" }
+        }
+        let lineDownArrived = try wait(25) {
+            try over4G().contains { entry in
+                entry.batch.events.contains { $0.kind == Event.stateChanged && $0.labels["probe"] == "line" && $0.labels["state"] == "failed" }
+            }
+        }
+        #expect(lineDownArrived, "the line-down state change must reach the collector over 4G")
+        print("line down reported over 4G \(String(format: "%.1f", Date().timeIntervalSince(cutAt))) s after the cut")
+        let heartbeats = try wait(15) { try over4G().count >= 3 }
+        #expect(heartbeats, "heartbeats keep coming over 4G while the line is down")
+        let fallbackRequests = collector.requests().filter { $0.path == "4g" }
+        #expect(!fallbackRequests.isEmpty && fallbackRequests.allSatisfy { $0.client == TwoPathNetwork.fallbackAddress },
+                "4G batches must physically leave through the 4G interface")
+        for (_, series) in try over4G() {
+            for s in series where !s.key.metric.hasPrefix("agent_") {
+                Issue.record("backlog sample \(s.key) went over the metered 4G link")
+            }
+        }
+        let backlogDuringCut = try Spool(path: dir + "/spool.db").stats().samples
+        #expect(backlogDuringCut > 0, "the office server's results wait for the line")
+
+        try TwoPathNetwork.script("restore")
+        let backOnLine = try wait(30) {
+            let received = try receivedIDs(collector).count
+            return collector.requests().suffix(3).contains { $0.path == "dedicated" && $0.mode == "accept" } && received >= backlogDuringCut
+        }
+        #expect(backOnLine, "the backlog goes over the dedicated line once it is back")
+        stop(agent)
+        #expect(try checkReceived(collector, paths: ["dedicated", "4g"]) > 0)
+        try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
+    }
+}
