@@ -1,5 +1,6 @@
 import Deflate
 import Foundation
+import SQLite
 import Testing
 import TestSupport
 @testable import AgentRuntime
@@ -94,5 +95,75 @@ extension UploadTests {
         stop(agent)
         #expect(try checkReceived(collector, paths: ["dedicated", "4g"]) > 0)
         try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
+    }
+}
+
+extension UploadTests {
+    /// `commune-agent run` killed with SIGKILL at random moments while it measures and uploads in
+    /// small batches: the spool reopens sound every time, every row ever seen in it reaches the
+    /// collector or is still waiting, and nothing the collector stored comes again as a new batch.
+    @Test func fiftyKillNineRoundsWhileUploading() throws {
+        let collector = try CollectorStub()
+        let dir = scratchDirectory("crash-upload")
+        let spool = dir + "/spool.db"
+        let https = try HTTPSPeer.shared.get()
+        var config = """
+            [agent]
+            site = "QNG-TEST"
+            confirm_spacing = "100ms"
+            [collector]
+            url = "\(collector.url)"
+            token = "\(collector.token)"
+            batch_samples = 40
+            flush_interval = "0s"
+            backoff_max = "1s"
+            [defaults]
+            interval = "1s"
+            timeout = "300ms"
+
+            """
+        for i in 0..<10 {
+            config += "[[probe]]\nname = \"door \(i)\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:\(i % 2 == 0 ? https.http : 1)\"\n"
+        }
+        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+
+        /// Every sample in the spool now, sent or not, as "key@timestamp".
+        func spoolRows() throws -> Set<String> {
+            let database = try Database(path: spool)
+            let rows = try database.prepare("SELECT s.metric, s.labels, x.ts FROM samples x JOIN series s ON s.id = x.series")
+            var out = Set<String>()
+            while try rows.step() {
+                out.insert("\(SeriesKey(rows.text(0), Spool.decodeLabels(rows.text(1))))@\(rows.int(2))")
+            }
+            return out
+        }
+        var everSeen = Set<String>()
+        for round in 0..<50 {
+            let process = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", spool])
+            Thread.sleep(forTimeInterval: Double.random(in: 0.2...1.2))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            _ = try Spool(path: spool)
+            let check = try Database(path: spool).prepare("PRAGMA integrity_check")
+            #expect(try check.step() && check.text(0) == "ok", "round \(round): integrity check failed")
+            everSeen.formUnion(try spoolRows())
+        }
+        let uploadsDuringKills = collector.requests().count
+        // A last, undisturbed run delivers what is left.
+        let last = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", spool])
+        defer { if last.isRunning { last.terminate() } }
+        Thread.sleep(forTimeInterval: 4)
+        stop(last)
+        let received = try receivedIDs(collector)
+        let waiting = try spoolRows()
+        let lost = everSeen.subtracting(received).subtracting(waiting)
+        #expect(lost.isEmpty, "\(lost.count) samples committed to the spool never reached the collector: \(lost.prefix(3))")
+        // Each sample arrived in one batch only: a batch the collector stored is never re-formed under a new id.
+        let points = try receivedBatches(collector).reduce(0) { $0 + $1.series.reduce(0) { $0 + $1.points.count } }
+        #expect(points == received.count, "\(points - received.count) samples arrived twice")
+        #expect(uploadsDuringKills >= 25, "only \(uploadsDuringKills) uploads were under way during the 50 kills")
+        let ids = collector.requests().map(\.batch)
+        print("kill -9 while uploading: \(everSeen.count) samples seen in the spool, \(received.count) received, "
+              + "\(waiting.count) waiting; \(ids.count) upload requests, \(ids.count - Set(ids).count) of them retries of a batch id")
     }
 }

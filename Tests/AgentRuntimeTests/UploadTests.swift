@@ -17,6 +17,7 @@ import TestSupport
             [collector]
             url = "\(collector.url)"
             token = "\(collector.token)"
+            \(collector.caFile.map { "ca_file = \"\($0)\"" } ?? "")
             batch_samples = 200
             stall_timeout = "2s"
             backoff_max = "2s"
@@ -144,13 +145,15 @@ import TestSupport
         #expect(stats.bytesSent > 0)
     }
 
+    /// Over HTTPS, as in the field; TLS failures included.
     @Test func badRepliesNeverLoseDataNorCrashTheAgent() throws {
-        let collector = try CollectorStub()
+        let collector = try CollectorStub(tls: try HTTPSPeer.shared.get())
         let dir = scratchDirectory("badreplies")
         try collector.set(mode: "error500")
         let agent = try startAgent(collector: collector, dir: dir)
         defer { if agent.isRunning { agent.terminate() } }
-        for mode in ["error500", "garbage", "reset", "toolarge", "unauth", "slow"] {
+        let misbehaviours = ["error500", "garbage", "reset", "toolarge", "unauth", "slow", "tlsexpired", "tlsgarbage"]
+        for mode in misbehaviours {
             try collector.set(mode: mode)
             // Until the agent has met this misbehaviour at least once (bounded).
             let deadline = Date().addingTimeInterval(15)
@@ -167,7 +170,7 @@ import TestSupport
         try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
         #expect(received > 0)
         let modes = Set(collector.requests().map(\.mode))
-        #expect(modes.isSuperset(of: ["error500", "garbage", "reset", "toolarge", "unauth", "slow", "accept"]), "\(modes)")
+        #expect(modes.isSuperset(of: Set(misbehaviours + ["accept"])), "\(modes)")
         // Retries of one batch carry the same id: the collector stored each id once.
         let ids = collector.requests().filter { $0.mode == "accept" }.map(\.batch)
         #expect(Set(ids).count == collector.storedBodies().count)

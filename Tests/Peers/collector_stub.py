@@ -10,6 +10,8 @@ is read from DIR/mode before each request (default "accept"):
             else store the body once per CW-Batch id in DIR/batches/ID, reply 200
             {"batch": ID, "stored": 0|1}
   forget    as accept, but first forget every catalog (a collector restored from an old backup)
+With --tls-dir it serves HTTPS, and two more modes fail the TLS handshake itself:
+  tlsexpired  present an expired certificate   tlsgarbage  answer the ClientHello in plain text
   refuse    503 with Retry-After: 1          error500  500
   toolarge  413                              unauth    401
   garbage   200 with an HTML page (no acknowledgement)
@@ -21,7 +23,7 @@ of --token. Every upload request is logged as a JSON line in DIR/requests.jsonl:
 {"mode", "batch", "bytes", "path" (the CW-Path header), "client" (the source address)}.
 Exits on stdin EOF or after --lifetime.
 """
-import argparse, hashlib, http.server, json, os, socket, socketserver, struct, sys, threading, time, zlib
+import argparse, hashlib, http.server, json, os, socket, socketserver, ssl, struct, sys, threading, time, zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
@@ -94,16 +96,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         d = self.server.dir
         if self.path == "/api/v1/enroll":
             return self.enroll(int(self.headers.get("Content-Length", "0")))
-        try:
-            mode = open(os.path.join(d, "mode")).read().strip() or "accept"
-        except OSError:
-            mode = "accept"
+        mode = read_mode(d)
         length = int(self.headers.get("Content-Length", "0"))
         batch = self.headers.get("CW-Batch", "")
-        with lock:
-            with open(os.path.join(d, "requests.jsonl"), "a") as f:
-                f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length, "path": self.headers.get("CW-Path", ""),
-                                    "client": self.client_address[0]}) + "\n")
+        log_request(d, mode, batch, length, self.headers.get("CW-Path", ""), self.client_address[0])
         if mode == "reset":
             self.rfile.read(min(length, 10))
             # SO_LINGER 0: close with a reset, mid-body.
@@ -182,9 +178,42 @@ def write_atomic_bytes(path, data):
     os.replace(tmp, path)
 
 
+def read_mode(d):
+    try:
+        return open(os.path.join(d, "mode")).read().strip() or "accept"
+    except OSError:
+        return "accept"
+
+
+def log_request(d, mode, batch, length, path, client):
+    with lock:
+        with open(os.path.join(d, "requests.jsonl"), "a") as f:
+            f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length, "path": path, "client": client}) + "\n")
+
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    tls = None  # (valid context, expired context) with --tls-dir
+
+    def get_request(self):
+        """With TLS, the certificate is chosen per connection by the mode: tlsexpired serves the
+        expired one, tlsgarbage answers the ClientHello in plain text and hangs up."""
+        sock, addr = super().get_request()
+        if not self.tls:
+            return sock, addr
+        mode = read_mode(self.dir)
+        if mode in ("tlsexpired", "tlsgarbage"):
+            log_request(self.dir, mode, "", 0, "", addr[0])
+        if mode == "tlsgarbage":
+            try:
+                sock.sendall(b"HTTP/1.0 400 this is not TLS\r\n\r\n")
+            finally:
+                sock.close()
+            raise OSError("answered TLS with plain text")
+        context = self.tls[1] if mode == "tlsexpired" else self.tls[0]
+        # The handshake runs in the handler's thread, so a stalled client cannot block accept().
+        return context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
 
 
 def main():
@@ -192,6 +221,7 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--token", required=True, help="AGENT_ID:SECRET the uploads must carry")
     ap.add_argument("--bind", default="127.0.0.1", help="address to listen on (a test namespace's address)")
+    ap.add_argument("--tls-dir", help="serve HTTPS with DIR/server.pem+key (DIR/expired.pem+key in mode tlsexpired)")
     ap.add_argument("--enroll-token", default="ONE-TIME-TOKEN", help="the one-time site token /api/v1/enroll accepts once")
     add_lifetime_option(ap)
     add_ignore_stdin_option(ap)
@@ -202,6 +232,12 @@ def main():
     server = Server((args.bind, 0), Handler)
     server.dir, server.token, server.enroll_token = args.dir, args.token, args.enroll_token
     server.catalogs = {}  # catalog id -> {series id: (metric, labels)}
+    if args.tls_dir:
+        def context(name):
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            c.load_cert_chain(os.path.join(args.tls_dir, name + ".pem"), os.path.join(args.tls_dir, name + ".key"))
+            return c
+        server.tls = (context("server"), context("expired"))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     write_atomic(os.path.join(args.dir, "port"), "%d\n" % server.server_address[1])
     print(server.server_address[1], flush=True)

@@ -241,13 +241,18 @@ public final class CollectorStub: @unchecked Sendable {
     /// The address the stub listens on.
     public let host: String
 
-    /// A stub on loopback, or inside network namespace `namespace` listening on `host`.
-    public init(token: String = "agent-1:s3cret", namespace: String? = nil, host: String = "127.0.0.1") throws {
+    /// The test CA's file when the stub serves HTTPS.
+    public let caFile: String?
+
+    /// A stub on loopback, or inside network namespace `namespace` listening on `host`; over HTTPS
+    /// with the certificates of `tls` (the HTTPS peer's test CA) when given.
+    public init(token: String = "agent-1:s3cret", namespace: String? = nil, host: String = "127.0.0.1", tls: HTTPSPeer? = nil) throws {
         directory = scratchDirectory("collector")
         self.token = token
         self.host = host
+        caFile = tls?.caFile
         let arguments = [repositoryRoot.path + "/Tests/Peers/collector_stub.py", "--dir", directory, "--token", token,
-                         "--bind", host, "--lifetime", "600"]
+                         "--bind", host, "--lifetime", "600"] + (tls.map { ["--tls-dir", $0.directory] } ?? [])
         if let namespace {
             process = try PeerProcess("ip", ["netns", "exec", namespace, "python3"] + arguments, log: directory + "/peer.log")
         } else {
@@ -256,7 +261,7 @@ public final class CollectorStub: @unchecked Sendable {
         port = Int(try readPort(try process.waitForFile(directory + "/port")))
     }
 
-    public var url: String { "http://\(host):\(port)" }
+    public var url: String { "\(caFile == nil ? "http" : "https")://\(host):\(port)" }
 
     /// accept, refuse, error500, toolarge, unauth, garbage, slow, reset.
     public func set(mode: String) throws { try mode.write(toFile: directory + "/mode", atomically: true, encoding: .utf8) }
