@@ -167,3 +167,58 @@ extension UploadTests {
               + "\(waiting.count) waiting; \(ids.count) upload requests, \(ids.count - Set(ids).count) of them retries of a batch id")
     }
 }
+
+extension UploadTests {
+    /// A backlog after an outage goes at about a fifth of what the line measured, not at full speed:
+    /// the dedicated line is an 800 kbit/s tbf, the spool holds ~200 KB of noisy samples.
+    @Test(.enabled(if: runningAsRoot, "network namespaces, veth and tc need root"))
+    func catchUpKeepsToAFifthOfTheMeasuredLine() throws {
+        try TwoPathNetwork.script("up")
+        defer { try? TwoPathNetwork.script("down") }
+        let shaped = try run("/sbin/tc", ["qdisc", "add", "dev", TwoPathNetwork.dedicatedInterface, "root", "tbf",
+                                          "rate", "800kbit", "burst", "4kb", "latency", "200ms"], timeout: 10)
+        #expect(shaped.status == 0, "tc: \(shaped.stderr)")
+        let lineBytesPerSecond = 100_000.0
+        let collector = try CollectorStub(namespace: TwoPathNetwork.namespace, host: TwoPathNetwork.collector)
+        let dir = scratchDirectory("catchup")
+        let backlog = try Spool(path: dir + "/spool.db")
+        let start = WallClock.nowMs() - 3_600_000
+        var generator = SystemRandomNumberGenerator()
+        var samples: [Sample] = []
+        for i in 0..<25_000 {
+            samples.append(Sample(SeriesKey("probe_icmp_rtt_median_seconds", ["probe": "node \(i % 50)"]),
+                                  Double.random(in: 0.01...0.2, using: &generator), at: start + TimestampMs(i / 50) * 60_000))
+        }
+        try backlog.append(samples)
+        let config = """
+            [agent]
+            site = "QNG-TEST"
+            [collector]
+            url = "\(collector.url)"
+            token = "\(collector.token)"
+            flush_interval = "0s"
+            batch_samples = 5000
+            [[probe]]
+            name = "local door"
+            kind = "tcp"
+            target = "127.0.0.1:1"
+            interval = "60s"
+            """
+        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        defer { if agent.isRunning { agent.terminate() } }
+        #expect(try waitUntilReceived(collector, count: 25_000, seconds: 90), "the backlog was not delivered")
+        stop(agent)
+        // The first full batch went uncapped (it measured the line); the rest were paced.
+        let uploads = collector.requests().filter { $0.bytes > 16_000 }
+        #expect(uploads.count >= 4, "\(uploads.count) catch-up batches")
+        guard uploads.count >= 4 else { return }
+        let paced = uploads.dropFirst()
+        let seconds = paced.last!.time - paced.first!.time
+        let bytes = Double(paced.dropLast().reduce(0) { $0 + $1.bytes })
+        let rate = bytes / max(seconds, 0.001)
+        print("catch-up: \(uploads.count) batches, \(Int(rate)) bytes/s on an 800 kbit/s line (\(Int(rate / lineBytesPerSecond * 100))%)")
+        #expect(rate < lineBytesPerSecond * 0.3, "catch-up used \(Int(rate)) of \(Int(lineBytesPerSecond)) bytes/s")
+        #expect(rate > lineBytesPerSecond * 0.05, "catch-up crawled at \(Int(rate)) bytes/s")
+    }
+}

@@ -20,7 +20,7 @@ With --tls-dir it serves HTTPS, and two more modes fail the TLS handshake itself
 GET /api/v1/config serves DIR/remote.toml (the province's probe list) with an ETag, 304 when
 unchanged. POST /api/v1/enroll accepts --enroll-token once and replies 201 with the agent id and secret
 of --token. Every upload request is logged as a JSON line in DIR/requests.jsonl:
-{"mode", "batch", "bytes", "path" (the CW-Path header), "client" (the source address)}.
+{"mode", "batch", "bytes", "path" (the CW-Path header), "client" (the source address), "time"}.
 Exits on stdin EOF or after --lifetime.
 """
 import argparse, hashlib, http.server, json, os, socket, socketserver, ssl, struct, sys, threading, time, zlib
@@ -188,7 +188,8 @@ def read_mode(d):
 def log_request(d, mode, batch, length, path, client):
     with lock:
         with open(os.path.join(d, "requests.jsonl"), "a") as f:
-            f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length, "path": path, "client": client}) + "\n")
+            f.write(json.dumps({"mode": mode, "batch": batch, "bytes": length, "path": path, "client": client,
+                                "time": time.time()}) + "\n")
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

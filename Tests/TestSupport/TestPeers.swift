@@ -275,12 +275,12 @@ public final class CollectorStub: @unchecked Sendable {
     }
 
     /// Every upload request in arrival order: mode, batch id, the path it says it took, and where it came from.
-    public func requests() -> [(mode: String, batch: String, path: String, client: String)] {
+    public func requests() -> [(mode: String, batch: String, path: String, client: String, bytes: Int, time: Double)] {
         let text = (try? String(contentsOfFile: directory + "/requests.jsonl", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             return (object["mode"] as? String ?? "", object["batch"] as? String ?? "", object["path"] as? String ?? "",
-                    object["client"] as? String ?? "")
+                    object["client"] as? String ?? "", object["bytes"] as? Int ?? 0, object["time"] as? Double ?? 0)
         }
     }
 }

@@ -22,6 +22,11 @@ actor Uploader {
     private var lastFallbackSend: ContinuousClock.Instant?
     /// The last essentials batch over 4G failed: retry it without waiting for the heartbeat.
     private var fallbackRetry = false
+    /// Each path's measured capacity, for the default catch-up cap.
+    private var capacity: [Path: LineCapacity] = [:]
+    /// A capped catch-up batch went: the next may start once its bytes fit the cap. Curl's own
+    /// limit cannot do this alone, since a batch smaller than its upload buffer leaves in one write.
+    private var pacedUntil: ContinuousClock.Instant?
     /// When the last batch went, by the monotonic clock.
     private var lastSend = ContinuousClock.now
 
@@ -40,6 +45,8 @@ actor Uploader {
         case sent
         case nothingToSend
         case retry(after: Duration)
+        /// Catch-up is paced to its cap: the next batch may go after this long.
+        case paced(Duration)
     }
 
     /// Uploads until `shouldStop` says so; waits between attempts as the backoff says.
@@ -49,7 +56,7 @@ actor Uploader {
             switch attempt {
             case .sent: continue
             case .nothingToSend: try? await Task.sleep(for: .seconds(1))
-            case let .retry(after):
+            case let .retry(after), let .paced(after):
                 // Sleep in short steps so SIGTERM is not held up by a long backoff.
                 var left = after
                 while left > .zero, !(await shouldStop()) {
@@ -122,6 +129,9 @@ actor Uploader {
             let waiting = try await spool.pending()
             let due = ContinuousClock.now - lastSend >= settings.flushInterval
             let mustCheck = onFallback   // the recheck of a line that was down sends whatever is there
+            if let until = pacedUntil, ContinuousClock.now < until, waiting.urgent == 0, !waiting.inFlight {
+                return (.paced(until - ContinuousClock.now), false)
+            }
             guard waiting.inFlight || waiting.urgent > 0 || waiting.unbatched >= batchLimit || due || mustCheck else {
                 return (.nothingToSend, false)
             }
@@ -181,13 +191,23 @@ actor Uploader {
         request.stallTimeout = settings.stallTimeout
         request.caFile = settings.caFile
         request.interface = path == .dedicated ? settings.interface : settings.fallbackInterface
-        request.maxSendBytesPerSecond = settings.maxBytesPerSecond
+        // Catch-up (a full batch, more waiting behind it) is capped; the regular flow and urgent rows are not.
+        let catchingUp = batch.samples.count >= batchLimit
+        request.maxSendBytesPerSecond = catchingUp ? settings.maxBytesPerSecond ?? capacity[path, default: LineCapacity()].capForCatchUp() : nil
         request.followRedirects = false
         request.headers = ["Authorization: Bearer \(endpoint.token)", "Content-Type: application/vnd.communewatch.batch",
                            "Content-Encoding: deflate", "CW-Batch: \(batch.wireID)", "CW-Path: \(path.rawValue)", "Expect:"]
         defer { Task { [spool] in try? await spool.count(body.count, as: "bytes_sent") } }
+        let started = ContinuousClock.now
+        if let cap = request.maxSendBytesPerSecond {
+            pacedUntil = started + .milliseconds(Int64(body.count) * 1000 / Int64(max(cap, 1)))
+        }
         do {
             let response = try await http.perform(request)
+            if request.maxSendBytesPerSecond == nil {
+                // From the end of the request's setup to the first byte of the reply: the body's way up.
+                capacity[path, default: LineCapacity()].record(bytes: body.count, seconds: response.times.startTransfer - response.times.preTransfer)
+            }
             // Only a reply that names this batch counts: a proxy's page or garbage is not an acknowledgement.
             if response.status == 200 {
                 let reply = try? JSONValue.parse(String(decoding: response.body, as: UTF8.self))
