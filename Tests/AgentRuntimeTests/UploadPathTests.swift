@@ -222,3 +222,45 @@ extension UploadTests {
         #expect(rate > lineBytesPerSecond * 0.05, "catch-up crawled at \(Int(rate)) bytes/s")
     }
 }
+
+extension UploadTests {
+    /// The office router is reconfigured and restarted: `run` compares each poll with the one before
+    /// and tells the collector what changed, in the support team's words.
+    @Test func aChangedDeviceIsAConfigChangedEvent() throws {
+        let device = try SNMPDPeer.start().get()
+        let collector = try CollectorStub()
+        let dir = scratchDirectory("device-change")
+        let config = """
+            [agent]
+            site = "QNG-TEST"
+            [collector]
+            url = "\(collector.url)"
+            token = "\(collector.token)"
+            flush_interval = "0s"
+            [[probe]]
+            name = "office router"
+            kind = "snmp"
+            target = "127.0.0.1:\(device.port)"
+            community = "cwpublic"
+            interval = "1s"
+            timeout = "1s"
+            """
+        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        defer { if agent.isRunning { agent.terminate() } }
+        Thread.sleep(forTimeInterval: 2.5)
+        try "commune hall".write(toFile: device.directory + "/location", atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: device.directory + "/reboot", contents: nil)
+        let deadline = Date().addingTimeInterval(20)
+        var changes: [Event] = []
+        while changes.isEmpty && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            changes = try receivedBatches(collector).flatMap(\.batch.events).filter { $0.kind == Event.configChanged }
+        }
+        stop(agent)
+        let location = changes.first { $0.labels["field"] == "sysLocation" }
+        #expect(location?.text == "office router: sysLocation loopback lab → commune hall", "\(changes.map(\.text))")
+        #expect(location?.labels["probe"] == "office router" && location?.labels["site"] == "QNG-TEST")
+        #expect(changes.count == 1, "only what changed: \(changes.map(\.text))")
+    }
+}

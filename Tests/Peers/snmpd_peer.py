@@ -42,6 +42,7 @@ Reboot: `touch DIR/reboot`.  Within ~0.2 s the peer stops snmpd, resets the subt
 the same persistent dir: sysUpTime.0 (1.3.6.1.2.1.1.3.0) restarts near 0, and
 snmpEngineBoots (1.3.6.1.6.3.10.2.1.2.0) increases by 1.  The peer deletes DIR/reboot
 once the new snmpd answers v2c and v3 again: wait for the file to disappear.
+A device reconfigured before its restart: write the new sysLocation to DIR/location first.
 
 Exits (killing snmpd) when stdin reaches EOF, after --lifetime seconds (default 600),
 on SIGTERM/SIGINT, or if snmpd dies.  --ignore-stdin disables the stdin watch (manual
@@ -164,6 +165,10 @@ main()
 
 
 def write_config(d, port):
+    try:
+        location = open(os.path.join(d, "location")).read().strip() or "loopback lab"
+    except OSError:
+        location = "loopback lab"
     pass_script = os.path.join(d, "cw_pass.py")
     with open(pass_script, "w") as f:
         f.write(PASS_SCRIPT)
@@ -173,7 +178,7 @@ def write_config(d, port):
 # line here as well would make snmpd open the port twice and fail).
 sysDescr CommuneWatch snmpd_peer (net-snmp)
 sysName snmpd-peer
-sysLocation loopback lab
+sysLocation {location}
 sysContact test@communewatch.invalid
 sysServices 72
 dontLogTCPWrappersConnects yes
@@ -183,7 +188,7 @@ createUser {au} SHA "{aa}"
 rouser {pu} priv
 rouser {au} auth
 pass_persist .1.3.6.1.4.1.99999.1 {python} {script} {dir}
-""".format(port=port, community=COMMUNITY, pu=V3_PRIV[0], pa=V3_PRIV[1], pp=V3_PRIV[2],
+""".format(port=port, location=location, community=COMMUNITY, pu=V3_PRIV[0], pa=V3_PRIV[1], pp=V3_PRIV[2],
            au=V3_AUTH[0], aa=V3_AUTH[1], python=PYTHON, script=pass_script, dir=d)
     write_atomic(os.path.join(d, "snmpd.conf"), conf)
 

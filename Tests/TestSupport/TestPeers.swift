@@ -201,11 +201,14 @@ public struct SNMPDPeer: Sendable {
     public let port: UInt16
     public let directory: String
 
-    public static let shared: Result<SNMPDPeer, PeerError> = {
+    public static let shared: Result<SNMPDPeer, PeerError> = start()
+
+    /// A peer of the test's own, for a test that changes the device (its snmpd.conf, a reboot).
+    public static func start() -> Result<SNMPDPeer, PeerError> {
         let dir = scratchDirectory("snmpd")
         return startPeer("snmpd_peer.py", ["--dir", dir, "--lifetime", "1800"], directory: dir, readyFile: dir + "/port", seconds: 30)
             .flatMap { text in Result { () throws(PeerError) in SNMPDPeer(port: try readPort(text), directory: dir) } }
-    }()
+    }
 
     /// Restarts snmpd (a device reboot) and waits until it answers again.
     public func reboot() throws {

@@ -18,6 +18,8 @@ public actor AgentRunner {
     private var confirmations: [String: StateConfirmation] = [:]
     private var reprobes: [(due: Double, name: String)] = []
     private var lastInventory: HostInventory?
+    /// Each SNMP device's previous poll, by probe name: a changed identity, firmware or port is a config_changed event.
+    private var lastDevices: [String: DeviceSnapshot] = [:]
     /// Probes running now (scheduled or confirming): a probe never overlaps itself.
     private var active: Set<String> = []
 
@@ -41,6 +43,7 @@ public actor AgentRunner {
     /// Takes a new configuration (SIGHUP); schedules of unchanged probe names carry on.
     public func reload(_ new: AgentConfig) {
         local = new
+        lastDevices = [:]   // a probe may now point at another device: no baseline to compare with
         apply()
         logger.info("configuration reloaded", metadata: ["probes": "\(config.probes.count)"])
     }
@@ -198,6 +201,18 @@ public actor AgentRunner {
                     try await spool.append(event)
                 }
                 lastInventory = host.inventory
+            }
+            if let device = outcome.result as? SNMPDeviceResult {
+                if let old = lastDevices[name] {
+                    var labels = probe.spec.labels
+                    if let site = config.site { labels["site"] = site }
+                    for change in device.current.changes(since: old) {
+                        try await spool.append(Event(kind: Event.configChanged, timestamp: outcome.startedAt,
+                                                     labels: labels.merging(["field": change.field]) { a, _ in a },
+                                                     text: "\(name): \(change.description)"))
+                    }
+                }
+                lastDevices[name] = device.current
             }
         } catch {
             logger.error("cannot write to the spool", metadata: ["error": "\(error)"])
