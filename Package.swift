@@ -7,10 +7,16 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "commune-agent", targets: ["commune-agent"]),
+        .executable(name: "commune-collector", targets: ["commune-collector"]),
     ],
     dependencies: [
         // Foundation-free: the agent stays small.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The collector side only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "WatchModel"),
@@ -40,10 +46,23 @@ let package = Package(
             name: "commune-agent",
             dependencies: ["AgentRuntime", "CSystem"]
         ),
+        // The collector: stores behind protocols, SQLite by default; only CollectorServer knows Hummingbird.
+        .target(name: "Storage", dependencies: ["WatchModel"]),
+        .target(name: "SQLiteStorage", dependencies: [
+            "Storage", "WatchModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "CollectorServer", dependencies: [
+            "Storage", "SQLiteStorage", "WatchModel", "Deflate",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "commune-collector", dependencies: [
+            "CollectorServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -150,14 +150,19 @@ public func run(_ executable: String, _ arguments: [String], timeout: Double = 1
 }
 
 /// The agent executable built by `swift build`.
-public func agentBinary() throws -> String {
+public func agentBinary() throws -> String { try builtBinary("commune-agent") }
+
+/// The `commune-collector` built beside the tests.
+public func collectorBinary() throws -> String { try builtBinary("commune-collector") }
+
+func builtBinary(_ name: String) throws -> String {
     let self_ = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
-    var candidates = [self_.deletingLastPathComponent().appendingPathComponent("commune-agent").path]
+    var candidates = [self_.deletingLastPathComponent().appendingPathComponent(name).path]
     for dir in [".build/debug", ".build/release"] {
-        candidates.append(repositoryRoot.appendingPathComponent(dir + "/commune-agent").path)
+        candidates.append(repositoryRoot.appendingPathComponent(dir + "/" + name).path)
     }
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        throw PeerError("commune-agent not built; looked in \(candidates)")
+        throw PeerError("\(name) not built; looked in \(candidates)")
     }
     return found
 }
@@ -308,17 +313,19 @@ public func track(_ process: Process) {
     trackedLock.unlock()
 }
 
-/// Starts `commune-agent ARGUMENTS` (stderr to `log`, or discarded), tracked so it is killed at the latest
+/// Starts `commune-agent ARGUMENTS` (or `binary`; its output to `log`, or discarded), tracked so it is killed at the latest
 /// when the test process exits.
-public func startAgentProcess(_ arguments: [String], log: String? = nil) throws -> Process {
+public func startAgentProcess(_ arguments: [String], binary: String? = nil, log: String? = nil) throws -> Process {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try agentBinary())
+    process.executableURL = URL(fileURLWithPath: try binary ?? agentBinary())
     process.arguments = arguments
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
     if let log {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log)
+        let handle = FileHandle(forWritingAtPath: log)
+        process.standardError = handle
+        process.standardOutput = handle
     } else {
         process.standardError = FileHandle.nullDevice
     }

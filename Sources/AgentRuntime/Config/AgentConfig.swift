@@ -155,7 +155,7 @@ public struct CollectorSettings: Sendable, Hashable {
     public var backoffMax: Duration = .seconds(300)
     /// Results are gathered this long before they are sent (urgent changes go at once): bigger
     /// batches compress far better, which matters on a metered 4G line.
-    public var flushInterval: Duration = .seconds(120)
+    public var flushInterval: Duration = .seconds(300)
     /// How often the agent asks the collector for the province's probe list.
     public var configInterval: Duration = .seconds(300)
     /// A collector that does not accept the connection this fast is unreachable on that path.

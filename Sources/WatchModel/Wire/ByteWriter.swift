@@ -68,7 +68,10 @@ struct ByteReader {
         let length = try varint()
         // The length is checked against what is left after the length itself.
         guard length <= UInt64(bytes.count - offset) else { throw error("string of \(length) bytes past the end") }
-        return String(decoding: try take(Int(length)), as: UTF8.self)
+        let bytes = try take(Int(length))
+        // Invalid UTF-8 is refused, not repaired: a label that changed on the way is a different series.
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw error("a string is not valid UTF-8") }
+        return text
     }
 
     mutating func take(_ n: Int) throws(BatchFormatError) -> ArraySlice<UInt8> {

@@ -1,0 +1,86 @@
+import Hummingbird
+import Storage
+import WatchModel
+
+/// The admin API: sites, one-time enrollment tokens, revoking agents. Needs the admin token.
+struct AdminRoutes {
+    let access: any AccessStore
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/api/v1/admin/sites") { request, _ -> Response in
+            guard try await isAdmin(request) else { return Self.refused }
+            let object: [String: Any]
+            switch await Reply.object(request) {
+            case let .success(o): object = o
+            case let .failure(reply): return reply
+            }
+            switch SiteFields.site(from: object) {
+            case let .success(site):
+                try await access.upsert(site)
+                return Reply.json(["site": site.code], status: .created)
+            case let .failure(message):
+                return Reply.error(.unprocessableContent, message)
+            }
+        }
+        router.get("/api/v1/admin/sites") { request, _ -> Response in
+            guard try await isAdmin(request) else { return Self.refused }
+            return Reply.json(["sites": try await access.sites().map(SiteFields.object)])
+        }
+        router.post("/api/v1/admin/tokens") { request, _ -> Response in
+            guard try await isAdmin(request) else { return Self.refused }
+            let object: [String: Any]
+            switch await Reply.object(request) {
+            case let .success(o): object = o
+            case let .failure(reply): return reply
+            }
+            guard let site = object["site"] as? String else { return Reply.error(.badRequest, "'site' (string) is missing") }
+            guard try await access.site(site) != nil else { return Reply.error(.notFound, "no site '\(site)' in the registry") }
+            let hours = object["valid_hours"] as? Int ?? 72
+            guard (1...24 * 90).contains(hours) else { return Reply.error(.unprocessableContent, "'valid_hours' must be 1…2160") }
+            let token = try await access.createEnrollmentToken(site: site, validForSeconds: hours * 3600)
+            return Reply.json(["token": token, "site": site, "valid_hours": hours], status: .created)
+        }
+        router.post("/api/v1/admin/agents/:id/revoke") { request, context -> Response in
+            guard try await isAdmin(request) else { return Self.refused }
+            let id = context.parameters.get("id") ?? ""
+            guard try await access.revoke(agentID: id) else { return Reply.error(.notFound, "no agent '\(id)' (or already revoked)") }
+            return Reply.json(["revoked": id])
+        }
+    }
+
+    static let refused = Reply.error(.unauthorized, "the admin API needs 'Authorization: Bearer ADMIN_TOKEN'")
+
+    func isAdmin(_ request: Request) async throws -> Bool {
+        guard let token = request.bearerToken else { return false }
+        return try await access.isAdmin(token: token)
+    }
+}
+
+/// Sites to and from JSON objects (the admin API) with errors that name the field.
+enum SiteFields {
+    static func site(from object: [String: Any]) -> Result<Site, String> {
+        guard let code = object["code"] as? String, !code.isEmpty, code.utf8.count <= 64 else {
+            return .failure("'code' (string, 1–64 bytes) is missing")
+        }
+        guard let name = object["name"] as? String, !name.isEmpty else { return .failure("'name' (string) is missing") }
+        let kindText = object["kind"] as? String ?? "commune"
+        guard let kind = Site.Kind(rawValue: kindText) else {
+            return .failure("'kind' must be one of \(Site.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kindText)'")
+        }
+        let latitude = object["latitude"] as? Double, longitude = object["longitude"] as? Double
+        if let latitude, !(-90...90).contains(latitude) { return .failure("'latitude' must be within -90…90") }
+        if let longitude, !(-180...180).contains(longitude) { return .failure("'longitude' must be within -180…180") }
+        return .success(Site(code: code, name: name, kind: kind, district: object["district"] as? String ?? "",
+                             province: object["province"] as? String ?? "", latitude: latitude, longitude: longitude,
+                             upstream: object["upstream"] as? String ?? "", team: object["team"] as? String ?? "",
+                             contacts: object["contacts"] as? String ?? ""))
+    }
+
+    static func object(_ site: Site) -> [String: Any] {
+        var object: [String: Any] = ["code": site.code, "name": site.name, "kind": site.kind.rawValue, "district": site.district,
+                                     "province": site.province, "upstream": site.upstream, "team": site.team, "contacts": site.contacts]
+        if let latitude = site.latitude { object["latitude"] = latitude }
+        if let longitude = site.longitude { object["longitude"] = longitude }
+        return object
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Logging
+import SQLiteStorage
+import Storage
+
+/// The collector: a store under the data directory and the HTTP routes over it.
+public struct Collector {
+    /// Where the collector listens and keeps its data.
+    public struct Settings: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8470
+        public var dataDirectory = "./data"
+
+        public init() {}
+    }
+
+    /// Opens the store, prints the first admin token once, and serves until SIGTERM / SIGINT.
+    public static func serve(_ settings: Settings) async throws {
+        var logger = Logger(label: "commune-collector")
+        logger.logLevel = .info
+        try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: settings.dataDirectory + "/collector.db")
+        if let token = try await store.firstAdminToken() {
+            // Printed once, never logged again: only its hash is kept.
+            print("admin token (shown once, keep it): \(token)")
+            try? (token + "\n").write(toFile: settings.dataDirectory + "/admin-token", atomically: true, encoding: .utf8)
+            chmod(settings.dataDirectory + "/admin-token", 0o600)
+        }
+        let router = Router()
+        EnrollRoutes(access: store).add(to: router)
+        IngestRoutes(access: store, store: store, limits: .init()).add(to: router)
+        QueryRoutes(store: store).add(to: router)
+        AdminRoutes(access: store).add(to: router)
+        let directory = settings.dataDirectory
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "commune-collector"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                print("commune-collector listening on http://\(settings.host):\(port)")
+                fflush(nil)
+                try? "\(port)\n".write(toFile: directory + "/port", atomically: true, encoding: .utf8)
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}

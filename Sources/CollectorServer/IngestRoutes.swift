@@ -1,0 +1,79 @@
+import Deflate
+import Foundation
+import Hummingbird
+import Storage
+import WatchModel
+
+/// `POST /api/v1/ingest`: an agent's batch (CWB2, deflated), authenticated, validated, stored once.
+struct IngestRoutes {
+    let access: any AccessStore
+    let store: any MetricStore
+    let limits: Limits
+
+    /// How much an upload may weigh, compressed and inflated.
+    struct Limits: Sendable {
+        var bodyBytes = 16 << 20
+        var inflatedBytes = 64 << 20
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/api/v1/ingest") { request, _ -> Response in
+            try await ingest(request)
+        }
+    }
+
+    func ingest(_ request: Request) async throws -> Response {
+        guard let token = request.bearerToken, let colon = token.firstIndex(of: ":") else {
+            return Reply.error(.unauthorized, "missing 'Authorization: Bearer AGENT_ID:SECRET'")
+        }
+        guard let agent = try await access.authenticate(agentID: String(token[..<colon]), secret: String(token[token.index(after: colon)...])) else {
+            return Reply.error(.unauthorized, "unknown agent, wrong secret, or a revoked agent")
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limits.bodyBytes) } catch {
+            return Reply.error(.contentTooLarge, "the batch is larger than \(limits.bodyBytes) bytes")
+        }
+        let raw: [UInt8]
+        let encoding = request.headers[.contentEncoding]?.lowercased()
+        if encoding == nil || encoding == "identity" {
+            raw = Array(body.readableBytesView)
+        } else if encoding == "deflate" {
+            do { raw = try Deflate.decompress(Array(body.readableBytesView), limit: limits.inflatedBytes) } catch {
+                if case .tooLarge = error { return Reply.error(.contentTooLarge, "the batch inflates past \(limits.inflatedBytes) bytes") }
+                return Reply.error(.badRequest, "the body is not valid deflate data: \(error)")
+            }
+        } else {
+            return Reply.error(.unsupportedMediaType, "Content-Encoding '\(encoding!)' is not supported (deflate or none)")
+        }
+        let batch: WireBatch
+        do { batch = try WireBatch.decode(raw) } catch {
+            return Reply.error(.badRequest, "malformed batch: \(error)")
+        }
+        let id = batch.id.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        if let header = request.headers[HTTPField.Name("CW-Batch")!], header.lowercased() != id {
+            return Reply.error(.badRequest, "CW-Batch \(header) does not match the batch id \(id)")
+        }
+        if !batch.site.isEmpty, batch.site != agent.site {
+            return Reply.error(.forbidden, "agent \(agent.id) is enrolled for site \(agent.site), not \(batch.site)")
+        }
+        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
+        if let problem = BatchValidation.problem(in: batch, now: now) {
+            return Reply.error(.unprocessableContent, problem)
+        }
+        // An unsynchronised agent clock that is off by more than a few seconds is corrected by
+        // what the agent said its clock read when it built the batch.
+        let skew = now - batch.agentTime
+        let correction = batch.clockSynced != true && abs(skew) > 5_000 ? skew : 0
+        let outcome = try await store.ingest(IngestBatch(
+            agentID: agent.id, site: agent.site, batchID: id, catalog: batch.catalog, definitions: batch.definitions,
+            series: batch.series, events: batch.events, clockCorrection: correction, path: batch.path))
+        switch outcome {
+        case let .stored(samples):
+            return Reply.json(["batch": id, "stored": samples, "clock_correction_ms": correction])
+        case .duplicate:
+            return Reply.json(["batch": id, "stored": 0, "duplicate": true])
+        case let .unknownSeries(ids):
+            return Reply.error(.conflict, "unknown series", extra: ["series": Array(ids.prefix(20))])
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Storage
+import WatchModel
+
+/// The query API (docs/api.md): range with step and aggregation, latest value per series, events.
+/// Any query parameter that is not one of the reserved names matches a label.
+struct QueryRoutes {
+    let store: any MetricStore
+    static let reserved: Set<String> = ["metric", "from", "to", "step", "agg", "limit", "site_events"]
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/api/v1/query_range") { request, _ -> Response in try await range(request) }
+        router.get("/api/v1/latest") { request, _ -> Response in try await latest(request) }
+        router.get("/api/v1/events") { request, _ -> Response in try await events(request) }
+    }
+
+    static func parameters(_ request: Request) -> (values: [String: String], labels: [String: String]) {
+        var values: [String: String] = [:], labels: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            let k = String(key).removingPercentEncoding ?? String(key), v = String(value).removingPercentEncoding ?? String(value)
+            if reserved.contains(k) { values[k] = v } else { labels[k] = v }
+        }
+        return (values, labels)
+    }
+
+    /// Milliseconds since the epoch, or seconds relative to now when negative ("-3600" = an hour ago).
+    static func time(_ text: String?, default value: TimestampMs, now: TimestampMs) -> TimestampMs? {
+        guard let text else { return value }
+        guard let number = Int64(text) else { return nil }
+        return number < 0 ? now + number * 1000 : number
+    }
+
+    func range(_ request: Request) async throws -> Response {
+        let (values, labels) = Self.parameters(request)
+        guard let metric = values["metric"], !metric.isEmpty else { return Reply.error(.badRequest, "'metric' is missing") }
+        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
+        guard let from = Self.time(values["from"], default: now - 3_600_000, now: now),
+              let to = Self.time(values["to"], default: now, now: now), from <= to else {
+            return Reply.error(.badRequest, "'from' and 'to' are epoch milliseconds (or negative seconds from now), from ≤ to")
+        }
+        let step = values["step"].map { Int64($0) } ?? 0
+        guard let step, step >= 0 else { return Reply.error(.badRequest, "'step' is a number of milliseconds") }
+        guard let aggregation = Downsample.Aggregation(rawValue: values["agg"] ?? "mean") else {
+            return Reply.error(.badRequest, "'agg' is one of \(Downsample.Aggregation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var result: [[String: Any]] = []
+        for key in try await store.series(metric: metric, matching: labels) {
+            let points = try await store.points(key, from: from, to: to)
+            let rows = step > 0 ? Downsample.buckets(points, from: from, to: to, step: step, aggregation)
+                                : points.map { ($0.timestamp, $0.value) }
+            result.append(["metric": key.metric, "labels": Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                           "points": rows.map { [$0.0, $0.1] }])
+        }
+        return Reply.json(["series": result])
+    }
+
+    func latest(_ request: Request) async throws -> Response {
+        let (values, labels) = Self.parameters(request)
+        guard let metric = values["metric"], !metric.isEmpty else { return Reply.error(.badRequest, "'metric' is missing") }
+        let rows = try await store.latest(metric: metric, matching: labels).map { entry -> [String: Any] in
+            ["metric": entry.key.metric, "labels": Dictionary(entry.key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+             "timestamp": entry.point.timestamp, "value": entry.point.value]
+        }
+        return Reply.json(["series": rows])
+    }
+
+    func events(_ request: Request) async throws -> Response {
+        let (values, labels) = Self.parameters(request)
+        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
+        guard let from = Self.time(values["from"], default: now - 7 * 86_400_000, now: now),
+              let to = Self.time(values["to"], default: now, now: now) else {
+            return Reply.error(.badRequest, "'from' and 'to' are epoch milliseconds (or negative seconds from now)")
+        }
+        let limit = min(Int(values["limit"] ?? "") ?? 100, 10_000)
+        let events = try await store.events(site: labels["site"], from: from, to: to, limit: limit)
+        return Reply.json(["events": events.map { e -> [String: Any] in
+            var object: [String: Any] = ["timestamp": e.timestamp, "kind": e.kind, "labels": e.labels, "text": e.text]
+            if let document = e.document { object["document"] = document }
+            return object
+        }])
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+
+/// JSON replies in one shape: a body object, or `{"error": "…"}` naming what was wrong.
+enum Reply {
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, extra: [String: Any] = [:]) -> Response {
+        json(extra.merging(["error": message]) { a, _ in a }, status: status)
+    }
+
+    /// A JSON object from the request body, or an error reply naming what was wrong.
+    static func object(_ request: Request, limit: Int = 1 << 20) async -> Result<[String: Any], Response> {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch {
+            return .failure(Reply.error(.contentTooLarge, "the body is larger than \(limit) bytes"))
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+            return .failure(Reply.error(.badRequest, "the body is not a JSON object"))
+        }
+        return .success(object)
+    }
+}
+
+extension Request {
+    /// The token after `Bearer `, if any.
+    var bearerToken: String? {
+        guard let value = headers[.authorization], value.hasPrefix("Bearer ") else { return nil }
+        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+import Storage
+import Synchronization
+import WatchModel
+
+/// The collector's embedded store: one SQLite file (WAL) holding the site registry, agents,
+/// series, and points as compact chunks (one per series per upload, in the wire's encoding),
+/// never one row per sample.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    /// (agent, catalog) → the agent's series ids → the collector's series ids: every upload needs it.
+    private let catalogs = Mutex<[String: [Int64: Int64]]>([:])
+
+    /// Opens or creates the store at `path`, creating and migrating its tables.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE sites (code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, district TEXT NOT NULL,
+                    province TEXT NOT NULL, latitude REAL, longitude REAL, upstream TEXT NOT NULL, team TEXT NOT NULL,
+                    contacts TEXT NOT NULL);
+                CREATE TABLE admin_tokens (hash TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+                CREATE TABLE enrollment_tokens (hash TEXT PRIMARY KEY, site TEXT NOT NULL, created_ms INTEGER NOT NULL,
+                    expires_ms INTEGER NOT NULL, used_ms INTEGER);
+                CREATE TABLE agents (id TEXT PRIMARY KEY, site TEXT NOT NULL, hostname TEXT NOT NULL, secret_hash TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL, revoked_ms INTEGER);
+                CREATE TABLE series (id INTEGER PRIMARY KEY, metric TEXT NOT NULL, labels TEXT NOT NULL, site TEXT NOT NULL,
+                    UNIQUE (metric, labels));
+                CREATE INDEX series_metric ON series (metric, site);
+                -- an agent's series ids (per catalog, i.e. per spool) mapped to the collector's
+                CREATE TABLE catalogs (agent TEXT NOT NULL, catalog INTEGER NOT NULL, agent_series INTEGER NOT NULL,
+                    series INTEGER NOT NULL, PRIMARY KEY (agent, catalog, agent_series)) WITHOUT ROWID;
+                CREATE TABLE chunks (series INTEGER NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+                    count INTEGER NOT NULL, data BLOB NOT NULL);
+                CREATE INDEX chunks_series ON chunks (series, end_ms);
+                CREATE TABLE batches (agent TEXT NOT NULL, id TEXT NOT NULL, received_ms INTEGER NOT NULL,
+                    samples INTEGER NOT NULL, path TEXT NOT NULL, clock_correction_ms INTEGER NOT NULL,
+                    PRIMARY KEY (agent, id)) WITHOUT ROWID;
+                CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT NOT NULL, ts INTEGER NOT NULL, kind TEXT NOT NULL,
+                    labels TEXT NOT NULL, text TEXT NOT NULL, document TEXT);
+                CREATE INDEX events_site ON events (site, ts);
+                """)
+        }
+        return migrator
+    }
+
+    static func now() -> TimestampMs { TimestampMs(Date().timeIntervalSince1970 * 1000) }
+
+    /// Labels as a JSON object with sorted keys, so equal label sets are equal text.
+    static func encode(_ labels: [Label]) -> String {
+        JSONWriter.object(labels.sorted().map { ($0.name, JSONWriter.quote($0.value)) })
+    }
+
+    static func encode(_ labels: [String: String]) -> String {
+        encode(labels.map { Label(name: $0.key, value: $0.value) })
+    }
+
+    static func decodeLabels(_ text: String) -> [String: String] {
+        guard case let .object(members)? = try? JSONValue.parse(text) else { return [:] }
+        return members.compactMapValues(\.string)
+    }
+}
+
+// MARK: time series
+
+extension SQLiteStore: MetricStore {
+    public func ingest(_ batch: IngestBatch) async throws -> IngestOutcome {
+        let cacheKey = "\(batch.agentID)/\(batch.catalog)"
+        let cached = catalogs.withLock { $0[cacheKey] ?? [:] }
+        let (outcome, learnt) = try await pool.write { db -> (IngestOutcome, [Int64: Int64]) in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE agent = ? AND id = ?", arguments: [batch.agentID, batch.batchID]) == true {
+                return (.duplicate, [:])
+            }
+            var known = cached
+            for d in batch.definitions {
+                // The agent's site label is the collector's to set: an agent writes only its own site.
+                let key = d.key.adding(["site": batch.site])
+                let id = try Self.seriesID(key, site: batch.site, in: db)
+                try db.execute(sql: "INSERT OR REPLACE INTO catalogs (agent, catalog, agent_series, series) VALUES (?, ?, ?, ?)",
+                               arguments: [batch.agentID, Int64(bitPattern: batch.catalog), d.id, id])
+                known[d.id] = id
+            }
+            var unknown: [Int64] = []
+            for s in batch.series where known[s.id] == nil {
+                if let id = try Int64.fetchOne(db, sql: "SELECT series FROM catalogs WHERE agent = ? AND catalog = ? AND agent_series = ?",
+                                               arguments: [batch.agentID, Int64(bitPattern: batch.catalog), s.id]) {
+                    known[s.id] = id
+                } else {
+                    unknown.append(s.id)
+                }
+            }
+            guard unknown.isEmpty else { return (.unknownSeries(unknown), [:]) }
+            var samples = 0
+            for s in batch.series where !s.points.isEmpty {
+                var points = s.points
+                if batch.clockCorrection != 0 {
+                    for i in points.indices { points[i].timestamp += batch.clockCorrection }
+                }
+                points.sort { $0.timestamp < $1.timestamp }
+                try db.execute(sql: "INSERT INTO chunks (series, start_ms, end_ms, count, data) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [known[s.id]!, points.first!.timestamp, points.last!.timestamp, points.count,
+                                           Data(PointBlock.encode(points))])
+                samples += points.count
+            }
+            for e in batch.events {
+                var labels = e.labels
+                labels["site"] = batch.site
+                try db.execute(sql: "INSERT INTO events (site, ts, kind, labels, text, document) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [batch.site, e.timestamp + batch.clockCorrection, e.kind, Self.encode(labels), e.text, e.document])
+            }
+            try db.execute(sql: "INSERT INTO batches (agent, id, received_ms, samples, path, clock_correction_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [batch.agentID, batch.batchID, Self.now(), samples, batch.path, batch.clockCorrection])
+            return (.stored(samples: samples), known)
+        }
+        if !learnt.isEmpty { catalogs.withLock { $0[cacheKey] = learnt } }
+        return outcome
+    }
+
+    static func seriesID(_ key: SeriesKey, site: String, in db: Database) throws -> Int64 {
+        let labels = encode(key.labels)
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?", arguments: [key.metric, labels]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO series (metric, labels, site) VALUES (?, ?, ?)", arguments: [key.metric, labels, site])
+        return db.lastInsertedRowID
+    }
+
+    public func points(_ key: SeriesKey, from: TimestampMs, to: TimestampMs) async throws -> [WirePoint] {
+        try await pool.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?",
+                                              arguments: [key.metric, Self.encode(key.labels)]) else { return [] }
+            return try Self.points(series: id, from: from, to: to, in: db)
+        }
+    }
+
+    static func points(series: Int64, from: TimestampMs, to: TimestampMs, in db: Database) throws -> [WirePoint] {
+        var out: [WirePoint] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT data FROM chunks WHERE series = ? AND end_ms >= ? AND start_ms <= ?",
+                                       arguments: [series, from, to])
+        while let row = try rows.next() {
+            let data: Data = row[0]
+            out += try PointBlock.decode([UInt8](data)).filter { $0.timestamp >= from && $0.timestamp <= to }
+        }
+        // Late uploads make chunks overlap in time: order the points.
+        out.sort { $0.timestamp < $1.timestamp }
+        return out
+    }
+
+    public func series(metric: String, matching: [String: String]) async throws -> [SeriesKey] {
+        try await pool.read { db in try Self.matching(metric: metric, labels: matching, in: db).map(\.key) }
+    }
+
+    static func matching(metric: String, labels: [String: String], in db: Database) throws -> [(id: Int64, key: SeriesKey)] {
+        let rows: [Row]
+        if let site = labels["site"] {
+            rows = try Row.fetchAll(db, sql: "SELECT id, labels FROM series WHERE metric = ? AND site = ?", arguments: [metric, site])
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT id, labels FROM series WHERE metric = ?", arguments: [metric])
+        }
+        return rows.compactMap { row in
+            let decoded = decodeLabels(row[1])
+            guard labels.allSatisfy({ decoded[$0.key] == $0.value }) else { return nil }
+            return (row[0], SeriesKey(metric, decoded))
+        }
+    }
+
+    public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
+        try await pool.read { db in
+            try Self.matching(metric: metric, labels: matching, in: db).compactMap { series in
+                guard let data = try Data.fetchOne(db, sql: "SELECT data FROM chunks WHERE series = ? ORDER BY end_ms DESC LIMIT 1",
+                                                   arguments: [series.id]),
+                      let last = try PointBlock.decode([UInt8](data)).max(by: { $0.timestamp < $1.timestamp }) else { return nil }
+                return (series.key, last)
+            }
+        }
+    }
+
+    public func events(site: String?, from: TimestampMs, to: TimestampMs, limit: Int) async throws -> [Event] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT ts, kind, labels, text, document FROM events
+                WHERE (?1 IS NULL OR site = ?1) AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT ?4
+                """, arguments: [site, from, to, limit])
+            return rows.map { Event(kind: $0[1], timestamp: $0[0], labels: Self.decodeLabels($0[2]), text: $0[3], document: $0[4]) }
+        }
+    }
+}

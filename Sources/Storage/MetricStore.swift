@@ -1,0 +1,53 @@
+import WatchModel
+
+/// Where the collector keeps time series and events; SQLite by default, PostgreSQL to scale.
+public protocol MetricStore: Sendable {
+    /// Stores one upload exactly once: a batch id seen before stores nothing and says so.
+    func ingest(_ batch: IngestBatch) async throws -> IngestOutcome
+    /// The raw points of one series in [from, to], in time order.
+    func points(_ key: SeriesKey, from: TimestampMs, to: TimestampMs) async throws -> [WirePoint]
+    /// Series of `metric` whose labels include every pair of `matching`.
+    func series(metric: String, matching: [String: String]) async throws -> [SeriesKey]
+    /// The newest point of each series of `metric` matching the labels.
+    func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)]
+    /// Events, newest first, of one site or of all.
+    func events(site: String?, from: TimestampMs, to: TimestampMs, limit: Int) async throws -> [Event]
+}
+
+/// One upload as the ingest route hands it to the store: authenticated, decoded, clock corrected.
+public struct IngestBatch: Sendable {
+    public var agentID: String
+    /// The site the agent was enrolled for: every series and event is labelled with it.
+    public var site: String
+    /// The batch id in hex: the key of exactly-once storage.
+    public var batchID: String
+    public var catalog: UInt64
+    public var definitions: [SeriesDefinition]
+    public var series: [WireSeries]
+    public var events: [Event]
+    /// Milliseconds added to every timestamp (the agent's clock was off and not synchronised).
+    public var clockCorrection: TimestampMs
+    public var path: String
+
+    public init(agentID: String, site: String, batchID: String, catalog: UInt64, definitions: [SeriesDefinition],
+                series: [WireSeries], events: [Event], clockCorrection: TimestampMs = 0, path: String = "dedicated") {
+        self.agentID = agentID
+        self.site = site
+        self.batchID = batchID
+        self.catalog = catalog
+        self.definitions = definitions
+        self.series = series
+        self.events = events
+        self.clockCorrection = clockCorrection
+        self.path = path
+    }
+}
+
+/// What became of an upload.
+public enum IngestOutcome: Sendable, Hashable {
+    case stored(samples: Int)
+    /// Stored before under the same id: nothing stored again.
+    case duplicate
+    /// The batch names series ids that no batch of its catalog defined (the agent defines them again).
+    case unknownSeries([Int64])
+}

@@ -1,0 +1,70 @@
+import Foundation
+import TestSupport
+
+/// A `commune-collector serve` of the test's own: fresh data directory, any free loopback port.
+final class CollectorProcess: @unchecked Sendable {
+    let process: Process
+    let data: String
+    let port: Int
+    let adminToken: String
+
+    init() throws {
+        data = scratchDirectory("collector-data")
+        process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data], binary: try collectorBinary(),
+                                        log: data + "/collector.log")
+        let deadline = Date().addingTimeInterval(30)
+        var port: Int?
+        while port == nil && Date() < deadline {
+            port = (try? String(contentsOfFile: data + "/port", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if port == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        guard let port, let token = try? String(contentsOfFile: data + "/admin-token", encoding: .utf8) else {
+            process.terminate()
+            throw PeerError("the collector did not start: \\((try? String(contentsOfFile: data + "/collector.log", encoding: .utf8)) ?? "")")
+        }
+        self.port = port
+        adminToken = token.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// One HTTP request through curl: status and body.
+    func request(_ method: String, _ path: String, token: String? = nil, body: [UInt8]? = nil,
+                 headers: [String] = []) throws -> (status: Int, body: String, json: [String: Any]) {
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, url + path, "-H", "Expect:"]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        for h in headers { arguments += ["-H", h] }
+        if let body {
+            let file = data + "/request-\(UInt32.random(in: 0...UInt32.max))"
+            FileManager.default.createFile(atPath: file, contents: Data(body))
+            arguments += ["--data-binary", "@" + file]
+        }
+        let result = try run("/usr/bin/curl", arguments, timeout: 60)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.last ?? "") ?? 0
+        let text = lines.dropLast().joined(separator: "\n")
+        let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return (status, text, json)
+    }
+
+    func json(_ method: String, _ path: String, token: String? = nil, _ object: [String: Any]) throws -> (status: Int, body: String, json: [String: Any]) {
+        try request(method, path, token: token, body: [UInt8](try JSONSerialization.data(withJSONObject: object)),
+                    headers: ["Content-Type: application/json"])
+    }
+
+    /// A site in the registry and a one-time token for it.
+    func enrollmentToken(site: String, name: String) throws -> String {
+        let created = try json("POST", "/api/v1/admin/sites", token: adminToken, ["code": site, "name": name, "kind": "commune"])
+        guard created.status == 201 else { throw PeerError("site: \(created.status) \(created.body)") }
+        let token = try json("POST", "/api/v1/admin/tokens", token: adminToken, ["site": site])
+        guard token.status == 201, let value = token.json["token"] as? String else { throw PeerError("token: \(token.status) \(token.body)") }
+        return value
+    }
+}
