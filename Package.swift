@@ -34,17 +34,17 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Deflate", dependencies: ["CZlib"]),
-        .systemLibrary(name: "CSystem"),
+        .systemLibrary(name: "CLinux"),
         .target(name: "Threads"),
         .target(name: "SNMP", dependencies: ["CNetSNMP"]),
         .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
         .target(name: "Probes", dependencies: ["WatchModel", "Curl", "SNMP", "Threads"]),
         .target(name: "AgentRuntime", dependencies: [
-            "WatchModel", "Probes", "SNMP", "SQLite", "Deflate", "Curl", "CSystem", .product(name: "Logging", package: "swift-log"),
+            "WatchModel", "Probes", "SNMP", "SQLite", "Deflate", "Curl", "CLinux", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "commune-agent",
-            dependencies: ["AgentRuntime", "CSystem"]
+            dependencies: ["AgentRuntime", "CLinux"]
         ),
         // The collector: stores behind protocols, SQLite by default; only CollectorServer knows Hummingbird.
         .target(name: "Storage", dependencies: ["WatchModel"]),

@@ -10,17 +10,11 @@ struct AdminRoutes {
         router.post("/api/v1/admin/sites") { request, _ -> Response in
             guard try await isAdmin(request) else { return Self.refused }
             let object: [String: Any]
-            switch await Reply.object(request) {
-            case let .success(o): object = o
-            case let .failure(reply): return reply
-            }
-            switch SiteFields.site(from: object) {
-            case let .success(site):
-                try await access.upsert(site)
-                return Reply.json(["site": site.code], status: .created)
-            case let .failure(message):
-                return Reply.error(.unprocessableContent, message)
-            }
+            do { object = try await Reply.object(request) } catch let refusal as Refusal { return refusal.reply }
+            let site: Site
+            do { site = try SiteFields.site(from: object) } catch let refusal as Refusal { return refusal.reply }
+            try await access.upsert(site)
+            return Reply.json(["site": site.code], status: .created)
         }
         router.get("/api/v1/admin/sites") { request, _ -> Response in
             guard try await isAdmin(request) else { return Self.refused }
@@ -29,10 +23,7 @@ struct AdminRoutes {
         router.post("/api/v1/admin/tokens") { request, _ -> Response in
             guard try await isAdmin(request) else { return Self.refused }
             let object: [String: Any]
-            switch await Reply.object(request) {
-            case let .success(o): object = o
-            case let .failure(reply): return reply
-            }
+            do { object = try await Reply.object(request) } catch let refusal as Refusal { return refusal.reply }
             guard let site = object["site"] as? String else { return Reply.error(.badRequest, "'site' (string) is missing") }
             guard try await access.site(site) != nil else { return Reply.error(.notFound, "no site '\(site)' in the registry") }
             let hours = object["valid_hours"] as? Int ?? 72
@@ -58,22 +49,22 @@ struct AdminRoutes {
 
 /// Sites to and from JSON objects (the admin API) with errors that name the field.
 enum SiteFields {
-    static func site(from object: [String: Any]) -> Result<Site, String> {
+    static func site(from object: [String: Any]) throws(Refusal) -> Site {
         guard let code = object["code"] as? String, !code.isEmpty, code.utf8.count <= 64 else {
-            return .failure("'code' (string, 1–64 bytes) is missing")
+            throw Refusal(.unprocessableContent, "'code' (string, 1–64 bytes) is missing")
         }
-        guard let name = object["name"] as? String, !name.isEmpty else { return .failure("'name' (string) is missing") }
+        guard let name = object["name"] as? String, !name.isEmpty else { throw Refusal(.unprocessableContent, "'name' (string) is missing") }
         let kindText = object["kind"] as? String ?? "commune"
         guard let kind = Site.Kind(rawValue: kindText) else {
-            return .failure("'kind' must be one of \(Site.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kindText)'")
+            throw Refusal(.unprocessableContent, "'kind' must be one of \(Site.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kindText)'")
         }
         let latitude = object["latitude"] as? Double, longitude = object["longitude"] as? Double
-        if let latitude, !(-90...90).contains(latitude) { return .failure("'latitude' must be within -90…90") }
-        if let longitude, !(-180...180).contains(longitude) { return .failure("'longitude' must be within -180…180") }
-        return .success(Site(code: code, name: name, kind: kind, district: object["district"] as? String ?? "",
+        if let latitude, !(-90...90).contains(latitude) { throw Refusal(.unprocessableContent, "'latitude' must be within -90…90") }
+        if let longitude, !(-180...180).contains(longitude) { throw Refusal(.unprocessableContent, "'longitude' must be within -180…180") }
+        return Site(code: code, name: name, kind: kind, district: object["district"] as? String ?? "",
                              province: object["province"] as? String ?? "", latitude: latitude, longitude: longitude,
                              upstream: object["upstream"] as? String ?? "", team: object["team"] as? String ?? "",
-                             contacts: object["contacts"] as? String ?? ""))
+                             contacts: object["contacts"] as? String ?? "")
     }
 
     static func object(_ site: Site) -> [String: Any] {

@@ -8,10 +8,7 @@ struct EnrollRoutes {
     func add(to router: Router<BasicRequestContext>) {
         router.post("/api/v1/enroll") { request, _ -> Response in
             let object: [String: Any]
-            switch await Reply.object(request, limit: 16 << 10) {
-            case let .success(o): object = o
-            case let .failure(reply): return reply
-            }
+            do { object = try await Reply.object(request, limit: 16 << 10) } catch let refusal as Refusal { return refusal.reply }
             guard let token = object["token"] as? String, !token.isEmpty else {
                 return Reply.error(.badRequest, "'token' (string) is missing")
             }

@@ -47,10 +47,10 @@ struct IngestRoutes {
         }
         let batch: WireBatch
         do { batch = try WireBatch.decode(raw) } catch {
-            return Reply.error(.badRequest, "malformed batch: \(error)")
+            return Reply.error(.badRequest, "\(error)")
         }
         let id = batch.id.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        if let header = request.headers[HTTPField.Name("CW-Batch")!], header.lowercased() != id {
+        if let header = request.headers.first(where: { $0.name.canonicalName == "cw-batch" })?.value, header.lowercased() != id {
             return Reply.error(.badRequest, "CW-Batch \(header) does not match the batch id \(id)")
         }
         if !batch.site.isEmpty, batch.site != agent.site {

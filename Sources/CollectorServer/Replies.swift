@@ -13,17 +13,30 @@ enum Reply {
         json(extra.merging(["error": message]) { a, _ in a }, status: status)
     }
 
-    /// A JSON object from the request body, or an error reply naming what was wrong.
-    static func object(_ request: Request, limit: Int = 1 << 20) async -> Result<[String: Any], Response> {
+    /// A JSON object from the request body, or a refusal naming what was wrong.
+    static func object(_ request: Request, limit: Int = 1 << 20) async throws(Refusal) -> [String: Any] {
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limit) } catch {
-            return .failure(Reply.error(.contentTooLarge, "the body is larger than \(limit) bytes"))
+            throw Refusal(.contentTooLarge, "the body is larger than \(limit) bytes")
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-            return .failure(Reply.error(.badRequest, "the body is not a JSON object"))
+            throw Refusal(.badRequest, "the body is not a JSON object")
         }
-        return .success(object)
+        return object
     }
+}
+
+/// A request the collector will not serve, and why: becomes a 4xx reply.
+struct Refusal: Error {
+    let status: HTTPResponse.Status
+    let message: String
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    var reply: Response { Reply.error(status, message) }
 }
 
 extension Request {

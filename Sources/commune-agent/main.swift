@@ -1,5 +1,5 @@
 import AgentRuntime
-import CSystem
+import CLinux
 import Dispatch
 import Logging
 #if canImport(Glibc)

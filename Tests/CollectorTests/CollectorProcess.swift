@@ -20,7 +20,7 @@ final class CollectorProcess: @unchecked Sendable {
         }
         guard let port, let token = try? String(contentsOfFile: data + "/admin-token", encoding: .utf8) else {
             process.terminate()
-            throw PeerError("the collector did not start: \\((try? String(contentsOfFile: data + "/collector.log", encoding: .utf8)) ?? "")")
+            throw PeerError("the collector did not start: \((try? String(contentsOfFile: data + "/collector.log", encoding: .utf8)) ?? "")")
         }
         self.port = port
         adminToken = token.trimmingCharacters(in: .whitespacesAndNewlines)

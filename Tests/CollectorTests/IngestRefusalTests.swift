@@ -36,7 +36,7 @@ import TestSupport
             ("a wrong secret", try upload(Deflate.compress(batch(1).encoded()), token: credentials + "x"), 401, "wrong secret"),
             ("a malformed token", try upload(Deflate.compress(batch(1).encoded()), token: "no-colon"), 401, "AGENT_ID:SECRET"),
             ("garbage instead of deflate", try upload(Array("hello, collector".utf8)), 400, "deflate"),
-            ("a truncated batch", try upload(Deflate.compress(Array(batch(1).encoded().prefix(30)))), 400, "truncated"),
+            ("a truncated batch", try upload(Deflate.compress(Array(batch(1).encoded().prefix(30)))), 400, "past the end"),
             ("an oversized body", try upload([UInt8](repeating: 65, count: 17 << 20), headers: []), 413, "larger than"),
             ("a decompression bomb", try upload(Deflate.compress([UInt8](repeating: 0, count: 100 << 20))), 413, "inflates past"),
             ("invalid UTF-8", try upload(Deflate.compress(invalidUTF8)), 400, "UTF-8"),

@@ -1,4 +1,4 @@
-import CSystem
+import CLinux
 
 /// Whether this PC's clock is synchronised (old PCs have dead CMOS batteries), in the kernel's view.
 enum ClockSync {
