@@ -70,6 +70,9 @@ enum CommuneAgent {
         func load() throws(ConfigError) -> AgentConfig {
             var config = try AgentConfig.load(path: options.config)
             if let spool = options.spool { config.runtime.spoolPath = spool }
+            // A file without probes measures what `check` measures by default: this PC, the
+            // gateway, the resolvers, the national portals (and the modem where there is one).
+            if config.probes.isEmpty { config.probes = DefaultTargets.probes() }
             return config
         }
         let config: AgentConfig
