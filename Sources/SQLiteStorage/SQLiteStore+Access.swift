@@ -6,13 +6,7 @@ import WatchModel
 
 extension SQLiteStore: AccessStore {
     /// 32 random bytes in hex: tokens and secrets.
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
-    }
+    static func randomToken() -> String { RandomHex.make(bytes: 32) }
 
     /// Only hashes are stored: a copied database gives no one a working token.
     static func hash(_ secret: String) -> String {

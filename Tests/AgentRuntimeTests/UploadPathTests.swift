@@ -12,18 +12,14 @@ extension UploadTests {
     /// backlog waits; when the line is back the backlog goes over it, nothing lost or doubled.
     @Test(.enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"))
     func aCutLineSendsStateChangesAndHeartbeatsOver4G() throws {
-        try TwoPathNetwork.script("up")
-        defer { try? TwoPathNetwork.script("down") }
+        try TwoPathNetwork.exclusive { try aCutLineSendsStateChangesAndHeartbeatsOver4GOnTheNetwork() }
+    }
+
+    func aCutLineSendsStateChangesAndHeartbeatsOver4GOnTheNetwork() throws {
         let collector = try CollectorStub(namespace: TwoPathNetwork.namespace, host: TwoPathNetwork.collector)
         let local = try HTTPSPeer.shared.get()
         let dir = scratchDirectory("twopath")
-        let config = """
-            [agent]
-            site = "QNG-TEST"
-            confirm_spacing = "200ms"
-            [collector]
-            url = "\(collector.url)"
-            token = "\(collector.token)"
+        let config = collectorHeader(collector, agent: "confirm_spacing = \"200ms\"\n") + """
             flush_interval = "0s"
             connect_timeout = "1s"
             stall_timeout = "2s"
@@ -45,8 +41,7 @@ extension UploadTests {
             kind = "tcp"
             target = "127.0.0.1:\(local.http)"
             """
-        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        let agent = try launchAgent(config: config, in: dir)
         defer { if agent.isRunning { agent.terminate() } }
 
         func wait(_ seconds: Double, until condition: () throws -> Bool) rethrows -> Bool {
@@ -107,13 +102,7 @@ extension UploadTests {
         let dir = scratchDirectory("crash-upload")
         let spool = dir + "/spool.db"
         let https = try HTTPSPeer.shared.get()
-        var config = """
-            [agent]
-            site = "QNG-TEST"
-            confirm_spacing = "100ms"
-            [collector]
-            url = "\(collector.url)"
-            token = "\(collector.token)"
+        var config = collectorHeader(collector, agent: "confirm_spacing = \"100ms\"\n") + """
             batch_samples = 40
             flush_interval = "0s"
             backoff_max = "1s"
@@ -173,8 +162,10 @@ extension UploadTests {
     /// the dedicated line is an 800 kbit/s tbf, the spool holds ~200 KB of noisy samples.
     @Test(.enabled(if: runningAsRoot, "network namespaces, veth and tc need root"))
     func catchUpKeepsToAFifthOfTheMeasuredLine() throws {
-        try TwoPathNetwork.script("up")
-        defer { try? TwoPathNetwork.script("down") }
+        try TwoPathNetwork.exclusive { try catchUpKeepsToAFifthOfTheMeasuredLineOnTheNetwork() }
+    }
+
+    func catchUpKeepsToAFifthOfTheMeasuredLineOnTheNetwork() throws {
         let shaped = try run("/sbin/tc", ["qdisc", "add", "dev", TwoPathNetwork.dedicatedInterface, "root", "tbf",
                                           "rate", "800kbit", "burst", "4kb", "latency", "200ms"], timeout: 10)
         #expect(shaped.status == 0, "tc: \(shaped.stderr)")
@@ -190,12 +181,7 @@ extension UploadTests {
                                   Double.random(in: 0.01...0.2, using: &generator), at: start + TimestampMs(i / 50) * 60_000))
         }
         try backlog.append(samples)
-        let config = """
-            [agent]
-            site = "QNG-TEST"
-            [collector]
-            url = "\(collector.url)"
-            token = "\(collector.token)"
+        let config = collectorHeader(collector) + """
             flush_interval = "0s"
             batch_samples = 5000
             [[probe]]
@@ -204,8 +190,7 @@ extension UploadTests {
             target = "127.0.0.1:1"
             interval = "60s"
             """
-        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        let agent = try launchAgent(config: config, in: dir)
         defer { if agent.isRunning { agent.terminate() } }
         #expect(try waitUntilReceived(collector, count: 25_000, seconds: 90), "the backlog was not delivered")
         stop(agent)
@@ -230,12 +215,7 @@ extension UploadTests {
         let device = try SNMPDPeer.start().get()
         let collector = try CollectorStub()
         let dir = scratchDirectory("device-change")
-        let config = """
-            [agent]
-            site = "QNG-TEST"
-            [collector]
-            url = "\(collector.url)"
-            token = "\(collector.token)"
+        let config = collectorHeader(collector) + """
             flush_interval = "0s"
             [[probe]]
             name = "office router"
@@ -245,8 +225,7 @@ extension UploadTests {
             interval = "1s"
             timeout = "1s"
             """
-        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        let agent = try launchAgent(config: config, in: dir)
         defer { if agent.isRunning { agent.terminate() } }
         Thread.sleep(forTimeInterval: 2.5)
         try "commune hall".write(toFile: device.directory + "/location", atomically: true, encoding: .utf8)

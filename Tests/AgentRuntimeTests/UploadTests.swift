@@ -10,13 +10,7 @@ import TestSupport
     /// Starts `commune-agent run` with `probes` TCP probes every second, reporting to `collector`.
     func startAgent(collector: CollectorStub, probes: Int = 8, dir: String) throws -> Process {
         let https = try HTTPSPeer.shared.get()
-        var config = """
-            [agent]
-            site = "QNG-TEST"
-            confirm_spacing = "200ms"
-            [collector]
-            url = "\(collector.url)"
-            token = "\(collector.token)"
+        var config = collectorHeader(collector, agent: "confirm_spacing = \"200ms\"\n") + """
             \(collector.caFile.map { "ca_file = \"\($0)\"" } ?? "")
             batch_samples = 200
             stall_timeout = "2s"
@@ -30,8 +24,12 @@ import TestSupport
         for i in 0..<probes {
             config += "[[probe]]\nname = \"door \(i)\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:\(i % 2 == 0 ? https.http : 1)\"\n"
         }
-        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        return try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        return try launchAgent(config: config, in: dir)
+    }
+
+    /// The `[agent]` section (site QNG-TEST, plus `agent` lines) and the start of `[collector]` for `collector`.
+    func collectorHeader(_ collector: CollectorStub, agent: String = "") -> String {
+        "[agent]\nsite = \"QNG-TEST\"\n" + agent + "[collector]\nurl = \"\(collector.url)\"\ntoken = \"\(collector.token)\"\n"
     }
 
     /// Stops the agent with SIGTERM (bounded) and checks it exits cleanly.

@@ -38,8 +38,7 @@ import TestSupport
             kind = "tcp"
             target = "127.0.0.1:1"
             """
-        try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
-        let agent = try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
+        let agent = try launchAgent(config: config, in: dir)
         defer { if agent.isRunning { agent.terminate() } }
         var points: [[Any]] = []
         let deadline = Date().addingTimeInterval(30)

@@ -179,6 +179,17 @@ public enum TwoPathNetwork {
         let result = try run("/bin/bash", [repositoryRoot.path + "/Tests/Peers/twopath.sh", command, prefix], timeout: 30)
         guard result.status == 0 else { throw PeerError("twopath.sh \(command) failed: \(result.stderr)") }
     }
+
+    private static let inUse = NSLock()
+
+    /// Runs `body` with the network up and no other test using it (tests run in parallel).
+    public static func exclusive<T>(_ body: () throws -> T) throws -> T {
+        inUse.lock()
+        defer { inUse.unlock() }
+        try script("up")
+        defer { try? script("down") }
+        return try body()
+    }
 }
 
 public enum TestNetwork {
@@ -311,6 +322,12 @@ public func track(_ process: Process) {
     trackedLock.lock()
     trackedAgents.append(process.processIdentifier)
     trackedLock.unlock()
+}
+
+/// Writes `config` to DIR/agent.toml and starts `commune-agent run` on it, spool and log in DIR.
+public func launchAgent(config: String, in dir: String) throws -> Process {
+    try config.write(toFile: dir + "/agent.toml", atomically: true, encoding: .utf8)
+    return try startAgentProcess(["run", "--config", dir + "/agent.toml", "--spool", dir + "/spool.db"], log: dir + "/agent.log")
 }
 
 /// Starts `commune-agent ARGUMENTS` (or `binary`; its output to `log`, or discarded), tracked so it is killed at the latest

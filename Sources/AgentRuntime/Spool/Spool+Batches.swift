@@ -161,11 +161,5 @@ extension Spool {
     }
 
     /// 16 random bytes in hex.
-    static func newBatchID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
-    }
+    static func newBatchID() -> String { RandomHex.make(bytes: 16) }
 }
