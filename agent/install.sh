@@ -20,7 +20,7 @@ done
 
 export DEBIAN_FRONTEND=noninteractive
 missing=()
-for p in libcurl4 libsnmp40 libsqlite3-0; do
+for p in libssl3 libnghttp2-14 zlib1g libsnmp40 libsqlite3-0; do
     dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -q installed || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -28,8 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ -z "$BINARY" ]; then
-    (cd "$HERE/.." && "$HERE/../scripts/setup-deps" && PATH="/opt/swift/usr/bin:$PATH" \
-        swift build -c release --static-swift-stdlib --product commune-agent)
+    (cd "$HERE/.." && "$HERE/../scripts/setup-deps" && "$HERE/../scripts/build-agent")
     BINARY="$HERE/../.build/release/commune-agent"
 fi
 install -m 0755 "$BINARY" /usr/local/bin/commune-agent
