@@ -29,7 +29,9 @@ public struct Collector {
         }
         let router = Router()
         EnrollRoutes(access: store).add(to: router)
-        IngestRoutes(access: store, store: store, limits: .init()).add(to: router)
+        let counters = IngestCounters()
+        IngestRoutes(access: store, store: store, limits: .init(), counters: counters).add(to: router)
+        MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
         AdminRoutes(access: store).add(to: router)
         let directory = settings.dataDirectory

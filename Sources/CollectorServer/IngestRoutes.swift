@@ -9,6 +9,7 @@ struct IngestRoutes {
     let access: any AccessStore
     let store: any MetricStore
     let limits: Limits
+    let counters: IngestCounters
 
     /// How much an upload may weigh, compressed and inflated.
     struct Limits: Sendable {
@@ -18,7 +19,9 @@ struct IngestRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("/api/v1/ingest") { request, _ -> Response in
-            try await ingest(request)
+            let response = try await ingest(request)
+            if response.status.code >= 400 { counters.update { $0.refused[response.status.code, default: 0] += 1 } }
+            return response
         }
     }
 
@@ -69,8 +72,14 @@ struct IngestRoutes {
             series: batch.series, events: batch.events, clockCorrection: correction, path: batch.path))
         switch outcome {
         case let .stored(samples):
+            counters.update {
+                $0.batches += 1
+                $0.samples += samples
+                if correction != 0 { $0.clockCorrected += 1 }
+            }
             return Reply.json(["batch": id, "stored": samples, "clock_correction_ms": correction])
         case .duplicate:
+            counters.update { $0.duplicates += 1 }
             return Reply.json(["batch": id, "stored": 0, "duplicate": true])
         case let .unknownSeries(ids):
             return Reply.error(.conflict, "unknown series", extra: ["series": Array(ids.prefix(20))])

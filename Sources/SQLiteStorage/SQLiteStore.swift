@@ -16,6 +16,8 @@ public final class SQLiteStore: Sendable {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // An acknowledged batch must survive a power cut too, not only a crash: the agent deletes it.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
     }
@@ -47,6 +49,13 @@ public final class SQLiteStore: Sendable {
                 CREATE TABLE events (id INTEGER PRIMARY KEY, site TEXT NOT NULL, ts INTEGER NOT NULL, kind TEXT NOT NULL,
                     labels TEXT NOT NULL, text TEXT NOT NULL, document TEXT);
                 CREATE INDEX events_site ON events (site, ts);
+                """)
+        }
+        migrator.registerMigration("v2 latest") { db in
+            // The newest point of each series, kept at ingest: latest-per-site and /metrics read one row a series.
+            try db.execute(sql: """
+                CREATE TABLE latest (series INTEGER PRIMARY KEY, ts INTEGER NOT NULL, value REAL NOT NULL);
+                INSERT INTO latest (series, ts, value) SELECT series, 0, 0 FROM chunks GROUP BY series;
                 """)
         }
         return migrator
@@ -109,6 +118,10 @@ extension SQLiteStore: MetricStore {
                                arguments: [known[s.id]!, points.first!.timestamp, points.last!.timestamp, points.count,
                                            Data(PointBlock.encode(points))])
                 samples += points.count
+                try db.execute(sql: """
+                    INSERT INTO latest (series, ts, value) VALUES (?1, ?2, ?3)
+                    ON CONFLICT (series) DO UPDATE SET ts = ?2, value = ?3 WHERE ?2 >= latest.ts
+                    """, arguments: [known[s.id]!, points.last!.timestamp, points.last!.value])
             }
             for e in batch.events {
                 var labels = e.labels
@@ -175,11 +188,16 @@ extension SQLiteStore: MetricStore {
     public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
         try await pool.read { db in
             try Self.matching(metric: metric, labels: matching, in: db).compactMap { series in
-                guard let data = try Data.fetchOne(db, sql: "SELECT data FROM chunks WHERE series = ? ORDER BY end_ms DESC LIMIT 1",
-                                                   arguments: [series.id]),
-                      let last = try PointBlock.decode([UInt8](data)).max(by: { $0.timestamp < $1.timestamp }) else { return nil }
-                return (series.key, last)
+                guard let row = try Row.fetchOne(db, sql: "SELECT ts, value FROM latest WHERE series = ?", arguments: [series.id]) else { return nil }
+                return (series.key, WirePoint(timestamp: row[0], value: row[1]))
             }
+        }
+    }
+
+    public func everyLatest() async throws -> [(key: SeriesKey, point: WirePoint)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT s.metric, s.labels, l.ts, l.value FROM latest l JOIN series s ON s.id = l.series ORDER BY s.metric")
+                .map { (SeriesKey($0[0], Self.decodeLabels($0[1])), WirePoint(timestamp: $0[2], value: $0[3])) }
         }
     }
 

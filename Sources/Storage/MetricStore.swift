@@ -10,6 +10,8 @@ public protocol MetricStore: Sendable {
     func series(metric: String, matching: [String: String]) async throws -> [SeriesKey]
     /// The newest point of each series of `metric` matching the labels.
     func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)]
+    /// The newest point of every series (for `/metrics`).
+    func everyLatest() async throws -> [(key: SeriesKey, point: WirePoint)]
     /// Events, newest first, of one site or of all.
     func events(site: String?, from: TimestampMs, to: TimestampMs, limit: Int) async throws -> [Event]
 }

@@ -56,6 +56,14 @@ import TestSupport
         let events = try collector.request("GET", "/api/v1/events?site=QNG-TINHKHE")
         #expect(events.body.contains("closed door: failed"), "the confirmed failure is an event at the collector: \(events.body)")
 
+        // An existing Prometheus can scrape the province: promtool accepts the exposition.
+        let metrics = try collector.request("GET", "/metrics")
+        #expect(metrics.body.contains("probe_success{kind=\"tcp\",path=\"default\",probe=\"office server\",site=\"QNG-TINHKHE\""), "\(metrics.body.prefix(600))")
+        #expect(metrics.body.contains("communewatch_ingest_batches_total "))
+        try metrics.body.write(toFile: dir + "/metrics.txt", atomically: true, encoding: .utf8)
+        let promtool = try run("/bin/sh", ["-c", "promtool check metrics < '\(dir)/metrics.txt'"])
+        #expect(promtool.status == 0, "promtool check metrics: \(promtool.stdout) \(promtool.stderr)")
+
         // Another commune's agent cannot write into Tịnh Khê's series.
         let otherToken = try collector.enrollmentToken(site: "QNG-TINHAN", name: "Xã Tịnh Ấn")
         let other = try collector.json("POST", "/api/v1/enroll", ["token": otherToken, "hostname": "pc-tinhan"])

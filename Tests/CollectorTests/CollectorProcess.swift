@@ -8,8 +8,10 @@ final class CollectorProcess: @unchecked Sendable {
     let port: Int
     let adminToken: String
 
-    init() throws {
-        data = scratchDirectory("collector-data")
+    /// A new collector, or one restarted on the data directory of an earlier one.
+    init(data existing: String? = nil) throws {
+        data = existing ?? scratchDirectory("collector-data")
+        try? FileManager.default.removeItem(atPath: data + "/port")
         process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data], binary: try collectorBinary(),
                                         log: data + "/collector.log")
         let deadline = Date().addingTimeInterval(30)
