@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         .target(name: "WatchModel"),
@@ -54,6 +55,7 @@ let package = Package(
         .target(name: "CollectorServer", dependencies: [
             "Storage", "SQLiteStorage", "WatchModel", "Deflate",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .executableTarget(name: "commune-collector", dependencies: [
             "CollectorServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -20,6 +20,28 @@ struct AdminRoutes {
             guard try await isAdmin(request) else { return Self.refused }
             return Reply.json(["sites": try await access.sites().map(SiteFields.object)])
         }
+        router.post("/api/v1/admin/sites/import") { request, _ -> Response in
+            guard try await isAdmin(request) else { return Self.refused }
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: 8 << 20) } catch {
+                return Reply.error(.contentTooLarge, "the site list is larger than 8 MB")
+            }
+            guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
+                return Reply.error(.badRequest, "the site list is not UTF-8 text")
+            }
+            do {
+                let sites = try SiteRegistryCSV.sites(from: text, source: "the uploaded list")
+                for site in sites { try await access.upsert(site) }
+                return Reply.json(["imported": sites.count])
+            } catch let error as ImportError {
+                return Reply.error(.unprocessableContent, error.description)
+            }
+        }
+        router.get("/api/v1/admin/sites.csv") { request, _ -> Response in
+            guard try await isAdmin(request) else { return Self.refused }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: SiteRegistryCSV.text(try await access.sites()))))
+        }
         router.post("/api/v1/admin/tokens") { request, _ -> Response in
             guard try await isAdmin(request) else { return Self.refused }
             let object: [String: Any]

@@ -15,6 +15,15 @@ public struct Collector {
         public init() {}
     }
 
+    /// The registry and credentials under a data directory, for the command line (the server
+    /// may be running: SQLite's WAL lets both work on the file).
+    public static func access(dataDirectory: String) throws -> any AccessStore {
+        guard FileManager.default.fileExists(atPath: dataDirectory + "/collector.db") else {
+            throw ImportError("no collector database in \(dataDirectory) (start `commune-collector serve --data \(dataDirectory)` once)")
+        }
+        return try SQLiteStore(path: dataDirectory + "/collector.db")
+    }
+
     /// Opens the store, prints the first admin token once, and serves until SIGTERM / SIGINT.
     public static func serve(_ settings: Settings) async throws {
         var logger = Logger(label: "commune-collector")

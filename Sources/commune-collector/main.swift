@@ -8,7 +8,7 @@ struct CommuneCollector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commune-collector",
         abstract: "CommuneWatch collector: enrollment, ingest, storage and query for the commune agents.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Sites.self, Token.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -31,5 +31,46 @@ struct Serve: AsyncParsableCommand {
         settings.port = port
         settings.dataDirectory = data
         try await Collector.serve(settings)
+    }
+}
+
+/// `sites import FILE` / `sites export`: the registry as CSV.
+struct Sites: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The site registry as CSV.", subcommands: [Import.self, Export.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or update sites from a CSV file (columns: \(SiteRegistryCSV.columns.joined(separator: ","))).")
+        @Argument(help: "The CSV file (UTF-8, a header row, code and name required).") var file: String
+        @Option(help: "The collector's data directory.") var data = "./data"
+
+        func run() async throws {
+            let count = try await SiteRegistryCSV.importFile(file, into: try Collector.access(dataDirectory: data))
+            print("imported \(count) sites from \(file)")
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the registry as CSV.")
+        @Option(help: "The collector's data directory.") var data = "./data"
+
+        func run() async throws {
+            print(SiteRegistryCSV.text(try await Collector.access(dataDirectory: data).sites()), terminator: "")
+        }
+    }
+}
+
+/// `token --site CODE`: a one-time enrollment token for an office's agent.
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a one-time enrollment token for a site.")
+    @Option(help: "The site's code.") var site: String
+    @Option(help: "Hours the token stays valid.") var validHours = 72
+    @Option(help: "The collector's data directory.") var data = "./data"
+
+    func run() async throws {
+        let access = try Collector.access(dataDirectory: data)
+        guard try await access.site(site) != nil else { throw ValidationError("no site '\(site)' in the registry") }
+        guard (1...2160).contains(validHours) else { throw ValidationError("--valid-hours must be 1…2160") }
+        print(try await access.createEnrollmentToken(site: site, validForSeconds: validHours * 3600))
     }
 }
