@@ -40,8 +40,10 @@ let package = Package(
         .target(name: "SNMP", dependencies: ["CNetSNMP"]),
         .target(name: "Curl", dependencies: ["CCurl", "Threads"]),
         .target(name: "Probes", dependencies: ["WatchModel", "Curl", "SNMP", "Threads"]),
+        // A TOML 1.0 reader that keeps lines: the agent's configuration and the collector's probe lists.
+        .target(name: "TOML", dependencies: ["WatchModel"]),
         .target(name: "AgentRuntime", dependencies: [
-            "WatchModel", "Probes", "SNMP", "SQLite", "Deflate", "Curl", "CLinux", .product(name: "Logging", package: "swift-log"),
+            "TOML", "WatchModel", "Probes", "SNMP", "SQLite", "Deflate", "Curl", "CLinux", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "commune-agent",
@@ -53,7 +55,7 @@ let package = Package(
             "Storage", "WatchModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "SQLiteStorage", "WatchModel", "Deflate",
+            "Storage", "SQLiteStorage", "WatchModel", "Deflate", "TOML",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
@@ -65,6 +67,6 @@ let package = Package(
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
         .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
-        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TOML", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

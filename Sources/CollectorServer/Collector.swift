@@ -24,6 +24,19 @@ public struct Collector {
         return try SQLiteStore(path: dataDirectory + "/collector.db")
     }
 
+    /// Checks the probe list in `file` and makes it the province's (or `site`'s); returns how many probes.
+    public static func setProbeList(file: String, site: String?, dataDirectory: String) async throws -> Int {
+        let access = try access(dataDirectory: dataDirectory)
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw ImportError("\(file): cannot read it as UTF-8 text")
+        }
+        if let site, try await access.site(site) == nil { throw ImportError("no site '\(site)' in the registry") }
+        let count: Int
+        do { count = try ProbeList.check(text) } catch { throw ImportError("\(file): \(error.message)") }
+        try await access.setProbeList(site: site, toml: text)
+        return count
+    }
+
     /// Opens the store, prints the first admin token once, and serves until SIGTERM / SIGINT.
     public static func serve(_ settings: Settings) async throws {
         var logger = Logger(label: "commune-collector")
@@ -43,6 +56,7 @@ public struct Collector {
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
         AdminRoutes(access: store).add(to: router)
+        ConfigRoutes(access: store).add(to: router)
         let directory = settings.dataDirectory
         let app = Application(
             router: router,

@@ -75,6 +75,21 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func setProbeList(site: String?, toml: String?) async throws {
+        try await pool.write { db in
+            if let toml {
+                try db.execute(sql: "INSERT OR REPLACE INTO probe_lists (scope, toml, updated_ms) VALUES (?, ?, ?)",
+                               arguments: [site ?? "", toml, Self.now()])
+            } else {
+                try db.execute(sql: "DELETE FROM probe_lists WHERE scope = ?", arguments: [site ?? ""])
+            }
+        }
+    }
+
+    public func probeList(site: String?) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT toml FROM probe_lists WHERE scope = ?", arguments: [site ?? ""]) }
+    }
+
     public func upsert(_ site: Site) async throws {
         try await pool.write { db in
             try db.execute(sql: """

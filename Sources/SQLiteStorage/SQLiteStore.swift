@@ -58,6 +58,10 @@ public final class SQLiteStore: Sendable {
                 INSERT INTO latest (series, ts, value) SELECT series, 0, 0 FROM chunks GROUP BY series;
                 """)
         }
+        migrator.registerMigration("v3 probe lists") { db in
+            // scope "" is the province's list, otherwise a site code.
+            try db.execute(sql: "CREATE TABLE probe_lists (scope TEXT PRIMARY KEY, toml TEXT NOT NULL, updated_ms INTEGER NOT NULL)")
+        }
         return migrator
     }
 

@@ -8,7 +8,7 @@ struct CommuneCollector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commune-collector",
         abstract: "CommuneWatch collector: enrollment, ingest, storage and query for the commune agents.",
-        subcommands: [Serve.self, Sites.self, Token.self],
+        subcommands: [Serve.self, Sites.self, Token.self, Probes.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -72,5 +72,18 @@ struct Token: AsyncParsableCommand {
         guard try await access.site(site) != nil else { throw ValidationError("no site '\(site)' in the registry") }
         guard (1...2160).contains(validHours) else { throw ValidationError("--valid-hours must be 1…2160") }
         print(try await access.createEnrollmentToken(site: site, validForSeconds: validHours * 3600))
+    }
+}
+
+/// `probes FILE [--site CODE]`: the probe list every agent of the province (or of one site) fetches.
+struct Probes: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Set the province's probe list, or a site's additions, from a TOML file of [[probe]] tables.")
+    @Argument(help: "The TOML file.") var file: String
+    @Option(help: "A site's additions instead of the province's list.") var site: String?
+    @Option(help: "The collector's data directory.") var data = "./data"
+
+    func run() async throws {
+        let count = try await Collector.setProbeList(file: file, site: site, dataDirectory: data)
+        print("\(count) probes for \(site.map { "site \($0)" } ?? "the province"); agents fetch them within their config_interval")
     }
 }

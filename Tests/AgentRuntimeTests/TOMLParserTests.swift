@@ -1,3 +1,4 @@
+@testable import TOML
 import Testing
 @testable import AgentRuntime
 

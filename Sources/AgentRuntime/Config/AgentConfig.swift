@@ -1,3 +1,4 @@
+import TOML
 import Probes
 
 /// What a probe is for, so the diagnosis can reason from the office outwards.

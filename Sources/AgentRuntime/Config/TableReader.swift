@@ -1,3 +1,4 @@
+import TOML
 import Probes
 
 /// Reads one TOML table into typed values, remembering which keys were used so unknown keys are rejected.

@@ -27,6 +27,11 @@ public indirect enum TOMLValue: Sendable, Equatable {
 public struct TOMLNode: Sendable, Equatable {
     public var value: TOMLValue
     public var line: Int
+
+    public init(value: TOMLValue, line: Int) {
+        self.value = value
+        self.line = line
+    }
 }
 
 /// A TOML table keeping its keys in written order, with the line of each key.
@@ -40,13 +45,14 @@ public struct TOMLTable: Sendable, Equatable {
     /// Inline tables and static arrays cannot be extended later.
     var sealed = false
     /// Keys of this table that hold arrays of tables (`[[name]]`), which headers may extend.
-    var arraysOfTables: Set<String> = []
+    public internal(set) var arraysOfTables: Set<String> = []
 
     public init(line: Int) { self.line = line }
 
     public subscript(key: String) -> TOMLNode? { entries[key] }
 
-    mutating func set(_ key: String, _ node: TOMLNode) {
+    /// Sets `key` (kept in written order): for tables built in code, such as a probe from a URL.
+    public mutating func set(_ key: String, _ node: TOMLNode) {
         if entries[key] == nil { keys.append(key) }
         entries[key] = node
     }
