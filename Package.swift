@@ -52,7 +52,7 @@ let package = Package(
         // The collector: stores behind protocols, SQLite by default; only CollectorServer knows Hummingbird.
         .target(name: "Storage", dependencies: ["WatchModel"]),
         .target(name: "SQLiteStorage", dependencies: [
-            "Storage", "WatchModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            "Storage", "WatchModel", "Deflate", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "CollectorServer", dependencies: [
             "Storage", "SQLiteStorage", "WatchModel", "Deflate", "TOML",

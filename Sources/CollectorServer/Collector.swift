@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import SQLiteStorage
 import Storage
+import WatchModel
 
 /// The collector: a store under the data directory and the HTTP routes over it.
 public struct Collector {
@@ -22,6 +23,14 @@ public struct Collector {
             throw ImportError("no collector database in \(dataDirectory) (start `commune-collector serve --data \(dataDirectory)` once)")
         }
         return try SQLiteStore(path: dataDirectory + "/collector.db")
+    }
+
+    /// Compacts every chunk that ended before `olderThan` (the server does this every 10 minutes).
+    public static func compact(dataDirectory: String, olderThan: TimestampMs) async throws -> SQLiteStore.CompactionResult {
+        guard FileManager.default.fileExists(atPath: dataDirectory + "/collector.db") else {
+            throw ImportError("no collector database in \(dataDirectory)")
+        }
+        return try await SQLiteStore(path: dataDirectory + "/collector.db").compact(olderThan: olderThan)
     }
 
     /// Checks the probe list in `file` and makes it the province's (or `site`'s); returns how many probes.
@@ -68,6 +77,23 @@ public struct Collector {
                 try? "\(port)\n".write(toFile: directory + "/port", atomically: true, encoding: .utf8)
             },
             logger: logger)
+        // Small chunks from uploads are merged into one deflated chunk per series and day once
+        // the day's data has settled (an hour after it was written).
+        let compaction = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(600))
+                let cutoff = TimestampMs(Date().timeIntervalSince1970 * 1000) - 3_600_000
+                do {
+                    let done = try await store.compact(olderThan: cutoff)
+                    if done.chunksBefore > 0 {
+                        logger.info("compacted", metadata: ["chunks": "\(done.chunksBefore) → \(done.chunksAfter)", "samples": "\(done.samples)"])
+                    }
+                } catch {
+                    logger.error("compaction failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { compaction.cancel() }
         try await app.runService()
     }
 }

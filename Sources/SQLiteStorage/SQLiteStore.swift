@@ -1,3 +1,4 @@
+import Deflate
 import Foundation
 import GRDB
 import Storage
@@ -55,12 +56,15 @@ public final class SQLiteStore: Sendable {
             // The newest point of each series, kept at ingest: latest-per-site and /metrics read one row a series.
             try db.execute(sql: """
                 CREATE TABLE latest (series INTEGER PRIMARY KEY, ts INTEGER NOT NULL, value REAL NOT NULL);
-                INSERT INTO latest (series, ts, value) SELECT series, 0, 0 FROM chunks GROUP BY series;
                 """)
         }
         migrator.registerMigration("v3 probe lists") { db in
             // scope "" is the province's list, otherwise a site code.
             try db.execute(sql: "CREATE TABLE probe_lists (scope TEXT PRIMARY KEY, toml TEXT NOT NULL, updated_ms INTEGER NOT NULL)")
+        }
+        migrator.registerMigration("v4 chunk codec") { db in
+            // 0: the wire's point encoding as received; 1: the same, deflated, after compaction.
+            try db.execute(sql: "ALTER TABLE chunks ADD COLUMN codec INTEGER NOT NULL DEFAULT 0")
         }
         return migrator
     }
@@ -160,15 +164,19 @@ extension SQLiteStore: MetricStore {
 
     static func points(series: Int64, from: TimestampMs, to: TimestampMs, in db: Database) throws -> [WirePoint] {
         var out: [WirePoint] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT data FROM chunks WHERE series = ? AND end_ms >= ? AND start_ms <= ?",
+        let rows = try Row.fetchCursor(db, sql: "SELECT data, codec FROM chunks WHERE series = ? AND end_ms >= ? AND start_ms <= ?",
                                        arguments: [series, from, to])
         while let row = try rows.next() {
-            let data: Data = row[0]
-            out += try PointBlock.decode([UInt8](data)).filter { $0.timestamp >= from && $0.timestamp <= to }
+            out += try chunkPoints(row[0], codec: row[1]).filter { $0.timestamp >= from && $0.timestamp <= to }
         }
         // Late uploads make chunks overlap in time: order the points.
         out.sort { $0.timestamp < $1.timestamp }
         return out
+    }
+
+    static func chunkPoints(_ data: Data, codec: Int) throws -> [WirePoint] {
+        let bytes = [UInt8](data)
+        return try PointBlock.decode(codec == 1 ? try Deflate.decompress(bytes, limit: 64 << 20) : bytes)
     }
 
     public func series(metric: String, matching: [String: String]) async throws -> [SeriesKey] {

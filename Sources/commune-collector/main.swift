@@ -8,7 +8,7 @@ struct CommuneCollector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commune-collector",
         abstract: "CommuneWatch collector: enrollment, ingest, storage and query for the commune agents.",
-        subcommands: [Serve.self, Sites.self, Token.self, Probes.self],
+        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -85,5 +85,18 @@ struct Probes: AsyncParsableCommand {
     func run() async throws {
         let count = try await Collector.setProbeList(file: file, site: site, dataDirectory: data)
         print("\(count) probes for \(site.map { "site \($0)" } ?? "the province"); agents fetch them within their config_interval")
+    }
+}
+
+/// `compact`: merge stored chunks now (the server does it every 10 minutes for data over an hour old).
+struct Compact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Merge each series' small chunks into one compressed chunk per day.")
+    @Option(help: "Compact data older than this many minutes.") var olderThanMinutes = 60
+    @Option(help: "The collector's data directory.") var data = "./data"
+
+    func run() async throws {
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(olderThanMinutes) * 60_000
+        let done = try await Collector.compact(dataDirectory: data, olderThan: cutoff)
+        print("compacted \(done.chunksBefore) chunks into \(done.chunksAfter) (\(done.samples) samples)")
     }
 }
