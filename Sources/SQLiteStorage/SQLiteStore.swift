@@ -199,10 +199,19 @@ extension SQLiteStore: MetricStore {
 
     public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
         try await pool.read { db in
-            try Self.matching(metric: metric, labels: matching, in: db).compactMap { series in
-                guard let row = try Row.fetchOne(db, sql: "SELECT ts, value FROM latest WHERE series = ?", arguments: [series.id]) else { return nil }
-                return (series.key, WirePoint(timestamp: row[0], value: row[1]))
+            // One query for all matching series: the dashboard asks this for every site at once.
+            let site = matching["site"]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT s.labels, l.ts, l.value FROM series s JOIN latest l ON l.series = s.id
+                WHERE s.metric = ?1 AND (?2 IS NULL OR s.site = ?2)
+                """, arguments: [metric, site])
+            var out: [(key: SeriesKey, point: WirePoint)] = []
+            while let row = try rows.next() {
+                let labels = Self.decodeLabels(row[0])
+                guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { continue }
+                out.append((SeriesKey(metric, labels), WirePoint(timestamp: row[1], value: row[2])))
             }
+            return out
         }
     }
 
