@@ -58,11 +58,22 @@ struct QueryRoutes {
     func latest(_ request: Request) async throws -> Response {
         let (values, labels) = Self.parameters(request)
         guard let metric = values["metric"], !metric.isEmpty else { return Reply.error(.badRequest, "'metric' is missing") }
-        let rows = try await store.latest(metric: metric, matching: labels).map { entry -> [String: Any] in
-            ["metric": entry.key.metric, "labels": Dictionary(entry.key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
-             "timestamp": entry.point.timestamp, "value": entry.point.value]
+        // Written directly: the stored label text is already a JSON object, and a label set is
+        // parsed only when the query matches on more than the site.
+        let others = labels.filter { $0.key != "site" }
+        var body = "{\"series\":["
+        var first = true
+        for row in try await store.latestRows(metric: metric, site: labels["site"]) {
+            if !others.isEmpty {
+                guard case let .object(members)? = try? JSONValue.parse(row.labelsJSON),
+                      others.allSatisfy({ members[$0.key]?.string == $0.value }) else { continue }
+            }
+            body += (first ? "" : ",") + "{\"metric\":" + JSONWriter.quote(metric) + ",\"labels\":" + row.labelsJSON
+                + ",\"timestamp\":\(row.timestamp),\"value\":" + JSONWriter.number(row.value) + "}"
+            first = false
         }
-        return Reply.json(["series": rows])
+        body += "]}"
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     func events(_ request: Request) async throws -> Response {

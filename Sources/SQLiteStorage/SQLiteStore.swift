@@ -197,21 +197,23 @@ extension SQLiteStore: MetricStore {
         }
     }
 
-    public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
+    public func latestRows(metric: String, site: String?) async throws -> [LatestRow] {
         try await pool.read { db in
-            // One query for all matching series: the dashboard asks this for every site at once.
-            let site = matching["site"]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT s.labels, l.ts, l.value FROM series s JOIN latest l ON l.series = s.id
                 WHERE s.metric = ?1 AND (?2 IS NULL OR s.site = ?2)
                 """, arguments: [metric, site])
-            var out: [(key: SeriesKey, point: WirePoint)] = []
-            while let row = try rows.next() {
-                let labels = Self.decodeLabels(row[0])
-                guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { continue }
-                out.append((SeriesKey(metric, labels), WirePoint(timestamp: row[1], value: row[2])))
-            }
+            var out: [LatestRow] = []
+            while let row = try rows.next() { out.append(LatestRow(labelsJSON: row[0], timestamp: row[1], value: row[2])) }
             return out
+        }
+    }
+
+    public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
+        try await latestRows(metric: metric, site: matching["site"]).compactMap { row in
+            let labels = Self.decodeLabels(row.labelsJSON)
+            guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { return nil }
+            return (SeriesKey(metric, labels), WirePoint(timestamp: row.timestamp, value: row.value))
         }
     }
 

@@ -10,6 +10,10 @@ public protocol MetricStore: Sendable {
     func series(metric: String, matching: [String: String]) async throws -> [SeriesKey]
     /// The newest point of each series of `metric` matching the labels.
     func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)]
+    /// The newest point of each series of `metric` (of one site, or all), with its labels as the
+    /// stored JSON object text: the dashboard asks this for 3,300 sites at once, and re-encoding
+    /// every label set would cost more than the query.
+    func latestRows(metric: String, site: String?) async throws -> [LatestRow]
     /// The newest point of every series (for `/metrics`).
     func everyLatest() async throws -> [(key: SeriesKey, point: WirePoint)]
     /// Events, newest first, of one site or of all.
@@ -52,4 +56,17 @@ public enum IngestOutcome: Sendable, Hashable {
     case duplicate
     /// The batch names series ids that no batch of its catalog defined (the agent defines them again).
     case unknownSeries([Int64])
+}
+
+/// One series' newest point, its labels still as the JSON object text the store keeps.
+public struct LatestRow: Sendable, Hashable {
+    public var labelsJSON: String
+    public var timestamp: TimestampMs
+    public var value: Double
+
+    public init(labelsJSON: String, timestamp: TimestampMs, value: Double) {
+        self.labelsJSON = labelsJSON
+        self.timestamp = timestamp
+        self.value = value
+    }
 }
