@@ -12,6 +12,11 @@ public struct Collector {
         public var host = "127.0.0.1"
         public var port = 8470
         public var dataDirectory = "./data"
+        /// Per agent: batches per second, and the burst allowed.
+        public var agentRequestsPerSecond = 10.0
+        public var agentBurst = 20.0
+        /// Ingests in progress at once; more are answered 503 + Retry-After.
+        public var maxInFlightIngests = 32
 
         public init() {}
     }
@@ -61,9 +66,12 @@ public struct Collector {
         let router = Router()
         EnrollRoutes(access: store).add(to: router)
         let counters = IngestCounters()
-        IngestRoutes(access: store, store: store, limits: .init(), counters: counters).add(to: router)
+        let admission = IngestAdmission(.init(agentRequestsPerSecond: settings.agentRequestsPerSecond, agentBurst: settings.agentBurst,
+                                              maxInFlight: settings.maxInFlightIngests))
+        IngestRoutes(access: store, store: store, limits: .init(), counters: counters, admission: admission).add(to: router)
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
+        OutageRoutes(store: store).add(to: router)
         AdminRoutes(access: store).add(to: router)
         ConfigRoutes(access: store).add(to: router)
         let directory = settings.dataDirectory

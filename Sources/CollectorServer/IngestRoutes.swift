@@ -10,6 +10,7 @@ struct IngestRoutes {
     let store: any MetricStore
     let limits: Limits
     let counters: IngestCounters
+    let admission: IngestAdmission
 
     /// How much an upload may weigh, compressed and inflated.
     struct Limits: Sendable {
@@ -32,6 +33,19 @@ struct IngestRoutes {
         guard let agent = try await access.authenticate(agentID: String(token[..<colon]), secret: String(token[token.index(after: colon)...])) else {
             return Reply.error(.unauthorized, "unknown agent, wrong secret, or a revoked agent")
         }
+        switch admission.admit(agent.id) {
+        case .admitted:
+            break
+        case let .tooFast(seconds):
+            var reply = Reply.error(.tooManyRequests, "agent \(agent.id) sends more than \(admission.limits.agentRequestsPerSecond) batches per second")
+            reply.headers[.retryAfter] = "\(seconds)"
+            return reply
+        case let .busy(seconds):
+            var reply = Reply.error(.serviceUnavailable, "storage is behind: keep the data in the spool and retry")
+            reply.headers[.retryAfter] = "\(seconds)"
+            return reply
+        }
+        defer { admission.finish() }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: limits.bodyBytes) } catch {
             return Reply.error(.contentTooLarge, "the batch is larger than \(limits.bodyBytes) bytes")

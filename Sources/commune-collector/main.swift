@@ -22,6 +22,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory for the database and the first admin token.")
     var data = "./data"
 
+    @Option(help: "Batches per second one agent may send (a burst of twice as many is allowed).")
+    var agentRequestsPerSecond = 10.0
+
+    @Option(help: "Ingests in progress at once; beyond, agents are told 503 + Retry-After and keep their spools.")
+    var maxInflightIngests = 32
+
     func run() async throws {
         var settings = Collector.Settings()
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -30,6 +36,10 @@ struct Serve: AsyncParsableCommand {
         settings.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         settings.port = port
         settings.dataDirectory = data
+        guard agentRequestsPerSecond > 0, maxInflightIngests > 0 else { throw ValidationError("the limits must be positive") }
+        settings.agentRequestsPerSecond = agentRequestsPerSecond
+        settings.agentBurst = 2 * agentRequestsPerSecond
+        settings.maxInFlightIngests = maxInflightIngests
         try await Collector.serve(settings)
     }
 }

@@ -9,10 +9,10 @@ final class CollectorProcess: @unchecked Sendable {
     let adminToken: String
 
     /// A new collector, or one restarted on the data directory of an earlier one.
-    init(data existing: String? = nil) throws {
+    init(data existing: String? = nil, options: [String] = []) throws {
         data = existing ?? scratchDirectory("collector-data")
         try? FileManager.default.removeItem(atPath: data + "/port")
-        process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data], binary: try collectorBinary(),
+        process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data] + options, binary: try collectorBinary(),
                                         log: data + "/collector.log")
         let deadline = Date().addingTimeInterval(30)
         var port: Int?

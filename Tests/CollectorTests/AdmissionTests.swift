@@ -1,0 +1,55 @@
+import Deflate
+import Foundation
+import Testing
+import TestSupport
+@testable import WatchModel
+
+/// An agent in a loop is slowed down with 429 without slowing the others; when storage is behind,
+/// agents are told 503 + Retry-After (and keep their data in their spools).
+@Suite struct AdmissionTests {
+    func enroll(_ collector: CollectorProcess, _ site: String) throws -> String {
+        let token = try collector.enrollmentToken(site: site, name: site)
+        let reply = try collector.json("POST", "/api/v1/enroll", ["token": token, "hostname": "pc"])
+        return "\(reply.json["agent_id"] as? String ?? ""):\(reply.json["secret"] as? String ?? "")"
+    }
+
+    func batch(_ n: Int, samples: Int = 1) -> [UInt8] {
+        var id = [UInt8](repeating: 0, count: 16)
+        id[0] = UInt8(n & 0xFF); id[1] = UInt8(n >> 8)
+        let now = WallClock.nowMs()
+        let points = (0..<samples).map { WirePoint(timestamp: now - TimestampMs(samples - $0) * 1000, value: Double($0 % 97) / 1000) }
+        return Deflate.compress(WireBatch(id: id, agentTime: now, clockSynced: true, path: "dedicated", site: "", catalog: 3,
+                                          definitions: [SeriesDefinition(id: 1, key: SeriesKey("probe_icmp_rtt_median_seconds", ["probe": "p\(n)"]))],
+                                          series: [WireSeries(id: 1, points: points)]).encoded())
+    }
+
+    @Test func aGreedyAgentIsSlowedAndOthersAreNot() throws {
+        let collector = try CollectorProcess(options: ["--agent-requests-per-second", "1"])
+        defer { collector.stop() }
+        let greedy = try enroll(collector, "QNG-A"), polite = try enroll(collector, "QNG-B")
+        var statuses: [Int] = []
+        for n in 0..<6 {
+            statuses.append(try collector.request("POST", "/api/v1/ingest", token: greedy, body: batch(n), headers: ["Content-Encoding: deflate"]).status)
+        }
+        #expect(statuses.prefix(2) == [200, 200] && statuses.contains(429), "\(statuses)")
+        let limited = try run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", collector.url + "/api/v1/ingest",
+                                                "-H", "Authorization: Bearer \(greedy)", "--data-binary", "x"])
+        #expect(limited.stdout.lowercased().contains("retry-after: 1"), "\(limited.stdout)")
+        #expect(try collector.request("POST", "/api/v1/ingest", token: polite, body: batch(100), headers: ["Content-Encoding: deflate"]).status == 200)
+    }
+
+    @Test func storageBehindMeans503AndRetryAfter() throws {
+        let collector = try CollectorProcess(options: ["--max-inflight-ingests", "1"])
+        defer { collector.stop() }
+        let agents = try (0..<8).map { try enroll(collector, "QNG-B\($0)") }
+        let bodies = (0..<8).map { batch(200 + $0, samples: 100_000) }
+        let lock = NSLock()
+        nonisolated(unsafe) var statuses: [Int] = []
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let status = (try? collector.request("POST", "/api/v1/ingest", token: agents[i], body: bodies[i], headers: ["Content-Encoding: deflate"]).status) ?? 0
+            lock.lock(); statuses.append(status); lock.unlock()
+        }
+        #expect(statuses.contains(200) && statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
+        #expect(statuses.contains(503), "eight large ingests at once against a limit of one: \(statuses)")
+    }
+}
