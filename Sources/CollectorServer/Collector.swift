@@ -86,12 +86,14 @@ public struct Collector {
             },
             logger: logger)
         // Small chunks from uploads are merged into one deflated chunk per series and day once
-        // the day's data has settled (an hour after it was written).
+        // the day's data has settled (an hour after it was written), with the day's 5-minute and
+        // 1-hour rollups; what is older than its resolution's retention goes.
         let compaction = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(600))
                 let cutoff = TimestampMs(Date().timeIntervalSince1970 * 1000) - 3_600_000
                 do {
+                    try await store.enforce(SQLiteStore.Retention(), now: cutoff + 3_600_000)
                     let done = try await store.compact(olderThan: cutoff)
                     if done.chunksBefore > 0 {
                         logger.info("compacted", metadata: ["chunks": "\(done.chunksBefore) → \(done.chunksAfter)", "samples": "\(done.samples)"])

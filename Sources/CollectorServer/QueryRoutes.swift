@@ -7,7 +7,7 @@ import WatchModel
 /// Any query parameter that is not one of the reserved names matches a label.
 struct QueryRoutes {
     let store: any MetricStore
-    static let reserved: Set<String> = ["metric", "from", "to", "step", "agg", "limit", "site_events"]
+    static let reserved: Set<String> = ["metric", "from", "to", "step", "agg", "limit", "res"]
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/v1/query_range") { request, _ -> Response in try await range(request) }
@@ -44,7 +44,23 @@ struct QueryRoutes {
         guard let aggregation = Downsample.Aggregation(rawValue: values["agg"] ?? "mean") else {
             return Reply.error(.badRequest, "'agg' is one of \(Downsample.Aggregation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        let resolution: Int64?
+        switch values["res"] {
+        case nil, "raw": resolution = nil
+        case "5m": resolution = Rollup.fiveMinutes
+        case "1h": resolution = Rollup.hour
+        case let other?: return Reply.error(.badRequest, "'res' is raw, 5m or 1h, not '\(other)'")
+        }
         var result: [[String: Any]] = []
+        if let resolution {
+            // Rollups (kept for a year at 5 minutes, five years at an hour): one row per bucket.
+            for key in try await store.series(metric: metric, matching: labels) {
+                let rows = try await store.rollups(key, resolution: resolution, from: from, to: to)
+                result.append(["metric": key.metric, "labels": Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                               "rollups": rows.map { ["start": $0.start, "count": $0.count, "mean": $0.mean, "min": $0.min, "max": $0.max, "p95": $0.p95] }])
+            }
+            return Reply.json(["series": result, "resolution": values["res"]!])
+        }
         for key in try await store.series(metric: metric, matching: labels) {
             let points = try await store.points(key, from: from, to: to)
             let rows = step > 0 ? Downsample.buckets(points, from: from, to: to, step: step, aggregation)

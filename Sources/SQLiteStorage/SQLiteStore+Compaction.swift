@@ -1,6 +1,7 @@
 import Deflate
 import Foundation
 import GRDB
+import Storage
 import WatchModel
 
 extension SQLiteStore {
@@ -38,6 +39,14 @@ extension SQLiteStore {
                 try db.execute(sql: "INSERT INTO chunks (series, start_ms, end_ms, count, data, codec) VALUES (?, ?, ?, ?, ?, 1)",
                                arguments: [group.series, points.first!.timestamp, points.last!.timestamp, points.count,
                                            Data(Deflate.compress(PointBlock.encode(points)))])
+                // The day's rollups, from every raw point of it (late data recompacts the day and redoes them).
+                for resolution in Rollup.resolutions {
+                    for bucket in Rollup.buckets(points, resolution: resolution) {
+                        try db.execute(sql: """
+                            INSERT OR REPLACE INTO rollups (series, resolution, start_ms, count, sum, min, max, p95) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [group.series, resolution, bucket.start, bucket.count, bucket.sum, bucket.min, bucket.max, bucket.p95])
+                    }
+                }
                 return CompactionResult(chunksBefore: rows.count, chunksAfter: 1, samples: points.count)
             }
             result.chunksBefore += done.chunksBefore
@@ -47,3 +56,48 @@ extension SQLiteStore {
         return result
     }
 }
+
+extension SQLiteStore {
+    /// How long each resolution is kept (the issue's defaults: raw 30 days, 5-minute 1 year, 1-hour 5 years).
+    public struct Retention: Sendable, Hashable {
+        public var rawDays = 30
+        public var fiveMinuteDays = 365
+        public var hourDays = 5 * 365
+        public var eventDays = 365
+
+        public init() {}
+    }
+
+    /// Deletes what is older than the retention of its resolution; returns the rows deleted.
+    @discardableResult
+    public func enforce(_ retention: Retention, now: TimestampMs) async throws -> Int {
+        try await pool.write { db in
+            let day: TimestampMs = 86_400_000
+            try db.execute(sql: "DELETE FROM chunks WHERE end_ms < ?", arguments: [now - TimestampMs(retention.rawDays) * day])
+            var deleted = db.changesCount
+            try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
+                           arguments: [Rollup.fiveMinutes, now - TimestampMs(retention.fiveMinuteDays) * day])
+            deleted += db.changesCount
+            try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
+                           arguments: [Rollup.hour, now - TimestampMs(retention.hourDays) * day])
+            deleted += db.changesCount
+            try db.execute(sql: "DELETE FROM events WHERE ts < ?", arguments: [now - TimestampMs(retention.eventDays) * day])
+            return deleted + db.changesCount
+        }
+    }
+
+    /// The rollups of one series at `resolution` in [from, to].
+    public func rollups(_ key: SeriesKey, resolution: Int64, from: TimestampMs, to: TimestampMs) async throws -> [Rollup] {
+        try await pool.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?",
+                                              arguments: [key.metric, Self.encode(key.labels)]) else { return [] }
+            return try Row.fetchAll(db, sql: """
+                SELECT start_ms, count, sum, min, max, p95 FROM rollups
+                WHERE series = ? AND resolution = ? AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms
+                """, arguments: [id, resolution, from, to]).map {
+                Rollup(start: $0[0], count: $0[1], sum: $0[2], min: $0[3], max: $0[4], p95: $0[5])
+            }
+        }
+    }
+}
+

@@ -66,6 +66,14 @@ public final class SQLiteStore: Sendable {
             // 0: the wire's point encoding as received; 1: the same, deflated, after compaction.
             try db.execute(sql: "ALTER TABLE chunks ADD COLUMN codec INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v5 rollups") { db in
+            // Per series, per 5-minute or 1-hour bucket: what a planner's year-long graph needs.
+            try db.execute(sql: """
+                CREATE TABLE rollups (series INTEGER NOT NULL, resolution INTEGER NOT NULL, start_ms INTEGER NOT NULL,
+                    count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, p95 REAL NOT NULL,
+                    PRIMARY KEY (series, resolution, start_ms)) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

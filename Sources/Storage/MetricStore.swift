@@ -6,6 +6,8 @@ public protocol MetricStore: Sendable {
     func ingest(_ batch: IngestBatch) async throws -> IngestOutcome
     /// The raw points of one series in [from, to], in time order.
     func points(_ key: SeriesKey, from: TimestampMs, to: TimestampMs) async throws -> [WirePoint]
+    /// The rollups of one series at `resolution` (`Rollup.fiveMinutes` or `Rollup.hour`) in [from, to].
+    func rollups(_ key: SeriesKey, resolution: Int64, from: TimestampMs, to: TimestampMs) async throws -> [Rollup]
     /// Series of `metric` whose labels include every pair of `matching`.
     func series(metric: String, matching: [String: String]) async throws -> [SeriesKey]
     /// The newest point of each series of `metric` matching the labels.

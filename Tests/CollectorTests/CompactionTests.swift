@@ -32,6 +32,23 @@ import WatchModel
         #expect(try await store.latest(metric: key.metric, matching: [:]).first?.point == before.last)
         let again = try await store.compact(olderThan: start + 2 * 86_400_000)
         #expect(again.chunksBefore == 0, "a compacted day is left alone")
+
+        // Rollups of the day, checked against the raw points.
+        let fiveMinutes = try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000)
+        let hours = try await store.rollups(key, resolution: Rollup.hour, from: start, to: start + 86_400_000)
+        #expect(fiveMinutes.count == 288 && fiveMinutes.allSatisfy { $0.count == 30 })
+        #expect(hours.count == 24 && hours.allSatisfy { $0.count == 360 })
+        let firstHour = before.prefix(360).map(\.value).sorted()
+        #expect(hours[0].min == firstHour.first && hours[0].max == firstHour.last && hours[0].p95 == firstHour[341])
+        #expect(abs(hours[0].mean - firstHour.reduce(0, +) / 360) < 1e-12)
+
+        // Retention: raw data goes after 30 days, 5-minute rollups after a year, hourly ones stay five.
+        try await store.enforce(SQLiteStore.Retention(), now: start + 40 * 86_400_000)
+        #expect(try await store.points(key, from: start, to: start + 86_400_000).isEmpty)
+        #expect(try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000).count == 288)
+        try await store.enforce(SQLiteStore.Retention(), now: start + 400 * 86_400_000)
+        #expect(try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000).isEmpty)
+        #expect(try await store.rollups(key, resolution: Rollup.hour, from: start, to: start + 86_400_000).count == 24)
     }
 }
 
