@@ -7,12 +7,6 @@ import TestSupport
 /// An agent in a loop is slowed down with 429 without slowing the others; when storage is behind,
 /// agents are told 503 + Retry-After (and keep their data in their spools).
 @Suite struct AdmissionTests {
-    func enroll(_ collector: CollectorProcess, _ site: String) throws -> String {
-        let token = try collector.enrollmentToken(site: site, name: site)
-        let reply = try collector.json("POST", "/api/v1/enroll", ["token": token, "hostname": "pc"])
-        return "\(reply.json["agent_id"] as? String ?? ""):\(reply.json["secret"] as? String ?? "")"
-    }
-
     func batch(_ n: Int, samples: Int = 1) -> [UInt8] {
         var id = [UInt8](repeating: 0, count: 16)
         id[0] = UInt8(n & 0xFF); id[1] = UInt8(n >> 8)
@@ -26,7 +20,7 @@ import TestSupport
     @Test func aGreedyAgentIsSlowedAndOthersAreNot() throws {
         let collector = try CollectorProcess(options: ["--agent-requests-per-second", "1"])
         defer { collector.stop() }
-        let greedy = try enroll(collector, "QNG-A"), polite = try enroll(collector, "QNG-B")
+        let greedy = try collector.enrolledAgent(site: "QNG-A"), polite = try collector.enrolledAgent(site: "QNG-B")
         var statuses: [Int] = []
         for n in 0..<6 {
             statuses.append(try collector.request("POST", "/api/v1/ingest", token: greedy, body: batch(n), headers: ["Content-Encoding: deflate"]).status)
@@ -41,7 +35,7 @@ import TestSupport
     @Test func storageBehindMeans503AndRetryAfter() throws {
         let collector = try CollectorProcess(options: ["--max-inflight-ingests", "1"])
         defer { collector.stop() }
-        let agents = try (0..<8).map { try enroll(collector, "QNG-B\($0)") }
+        let agents = try (0..<8).map { try collector.enrolledAgent(site: "QNG-B\($0)") }
         let bodies = (0..<8).map { batch(200 + $0, samples: 100_000) }
         let lock = NSLock()
         nonisolated(unsafe) var statuses: [Int] = []

@@ -61,6 +61,14 @@ final class CollectorProcess: @unchecked Sendable {
                     headers: ["Content-Type: application/json"])
     }
 
+    /// A site in the registry with an agent enrolled for it: the agent's bearer token `AGENT_ID:SECRET`.
+    func enrolledAgent(site: String, name: String? = nil) throws -> String {
+        let token = try enrollmentToken(site: site, name: name ?? site)
+        let reply = try json("POST", "/api/v1/enroll", ["token": token, "hostname": "pc"])
+        guard reply.status == 201 else { throw PeerError("enroll: \(reply.status) \(reply.body)") }
+        return "\(reply.json["agent_id"] as? String ?? ""):\(reply.json["secret"] as? String ?? "")"
+    }
+
     /// A site in the registry and a one-time token for it.
     func enrollmentToken(site: String, name: String) throws -> String {
         let created = try json("POST", "/api/v1/admin/sites", token: adminToken, ["code": site, "name": name, "kind": "commune"])

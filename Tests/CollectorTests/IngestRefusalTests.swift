@@ -16,9 +16,7 @@ import TestSupport
     @Test func badUploadsAreRefusedWithAReasonAndTheCollectorStaysUp() throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }
-        let token = try collector.enrollmentToken(site: "QNG-BAD", name: "Phường Thử")
-        let enrolled = try collector.json("POST", "/api/v1/enroll", ["token": token, "hostname": "pc"])
-        let credentials = "\(enrolled.json["agent_id"] as? String ?? ""):\(enrolled.json["secret"] as? String ?? "")"
+        let credentials = try collector.enrolledAgent(site: "QNG-BAD", name: "Phường Thử")
         let deflate = ["Content-Encoding: deflate"]
         func upload(_ body: [UInt8], token: String? = nil, headers: [String] = ["Content-Encoding: deflate"]) throws -> (status: Int, body: String, json: [String: Any]) {
             try collector.request("POST", "/api/v1/ingest", token: token ?? credentials, body: body, headers: headers)

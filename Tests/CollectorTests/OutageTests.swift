@@ -9,9 +9,7 @@ import TestSupport
     @Test func aFiveMinuteLineCutAndTenSilentMinutes() throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }
-        let token = try collector.enrollmentToken(site: "QNG-OUT", name: "Xã Mất Mạng")
-        let enrolled = try collector.json("POST", "/api/v1/enroll", ["token": token, "hostname": "pc"])
-        let credentials = "\(enrolled.json["agent_id"] as? String ?? ""):\(enrolled.json["secret"] as? String ?? "")"
+        let credentials = try collector.enrolledAgent(site: "QNG-OUT", name: "Xã Mất Mạng")
         let start = (WallClock.nowMs() - 3 * 3_600_000) / 60_000 * 60_000
         // Minutes 0–29 and 40–44 measured; the line fails in minutes 10–14; 4G never does.
         let minutes = Array(0..<30) + Array(40..<45)
