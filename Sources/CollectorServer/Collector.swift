@@ -86,8 +86,8 @@ public struct Collector {
             },
             logger: logger)
         // Small chunks from uploads are merged into one deflated chunk per series and day once
-        // the day's data has settled (an hour after it was written), with the day's 5-minute and
-        // 1-hour rollups; what is older than its resolution's retention goes.
+        // the day's data has settled (an hour after it was written); raw data past its retention
+        // is summed up into stored rollups before it goes.
         let compaction = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(600))

@@ -39,14 +39,6 @@ extension SQLiteStore {
                 try db.execute(sql: "INSERT INTO chunks (series, start_ms, end_ms, count, data, codec) VALUES (?, ?, ?, ?, ?, 1)",
                                arguments: [group.series, points.first!.timestamp, points.last!.timestamp, points.count,
                                            Data(Deflate.compress(PointBlock.encode(points)))])
-                // The day's rollups, from every raw point of it (late data recompacts the day and redoes them).
-                for resolution in Rollup.resolutions {
-                    for bucket in Rollup.buckets(points, resolution: resolution) {
-                        try db.execute(sql: """
-                            INSERT OR REPLACE INTO rollups (series, resolution, start_ms, count, sum, min, max, p95) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            """, arguments: [group.series, resolution, bucket.start, bucket.count, bucket.sum, bucket.min, bucket.max, bucket.p95])
-                    }
-                }
                 return CompactionResult(chunksBefore: rows.count, chunksAfter: 1, samples: points.count)
             }
             result.chunksBefore += done.chunksBefore
@@ -69,34 +61,62 @@ extension SQLiteStore {
     }
 
     /// Deletes what is older than the retention of its resolution; returns the rows deleted.
+    /// Raw data about to go is first summed up into 5-minute and 1-hour rollups: while raw data
+    /// exists, rollups are computed from it when asked, so they cost no disk for the first month.
     @discardableResult
     public func enforce(_ retention: Retention, now: TimestampMs) async throws -> Int {
-        try await pool.write { db in
-            let day: TimestampMs = 86_400_000
-            try db.execute(sql: "DELETE FROM chunks WHERE end_ms < ?", arguments: [now - TimestampMs(retention.rawDays) * day])
-            var deleted = db.changesCount
+        let day: TimestampMs = 86_400_000
+        let rawCutoff = now - TimestampMs(retention.rawDays) * day
+        let expiring = try await pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT series FROM chunks WHERE end_ms < ?", arguments: [rawCutoff])
+        }
+        var deleted = 0
+        for series in expiring {
+            deleted += try await pool.write { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT data, codec FROM chunks WHERE series = ? AND end_ms < ?", arguments: [series, rawCutoff])
+                var points: [WirePoint] = []
+                for row in rows { points += try Self.chunkPoints(row[0], codec: row[1]) }
+                points.sort { $0.timestamp < $1.timestamp }
+                for resolution in Rollup.resolutions {
+                    for bucket in Rollup.buckets(points, resolution: resolution) {
+                        try db.execute(sql: """
+                            INSERT OR REPLACE INTO rollups (series, resolution, start_ms, count, sum, min, max, p95) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [series, resolution, bucket.start, bucket.count, bucket.sum, bucket.min, bucket.max, bucket.p95])
+                    }
+                }
+                try db.execute(sql: "DELETE FROM chunks WHERE series = ? AND end_ms < ?", arguments: [series, rawCutoff])
+                return db.changesCount
+            }
+        }
+        let rawDeleted = deleted
+        return try await pool.write { db in
             try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
                            arguments: [Rollup.fiveMinutes, now - TimestampMs(retention.fiveMinuteDays) * day])
-            deleted += db.changesCount
+            var more = db.changesCount
             try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
                            arguments: [Rollup.hour, now - TimestampMs(retention.hourDays) * day])
-            deleted += db.changesCount
+            more += db.changesCount
             try db.execute(sql: "DELETE FROM events WHERE ts < ?", arguments: [now - TimestampMs(retention.eventDays) * day])
-            return deleted + db.changesCount
+            return rawDeleted + more + db.changesCount
         }
     }
 
-    /// The rollups of one series at `resolution` in [from, to].
+    /// The rollups of one series at `resolution` in [from, to]: computed from the raw points where
+    /// they still exist, read from the stored rollups for older buckets.
     public func rollups(_ key: SeriesKey, resolution: Int64, from: TimestampMs, to: TimestampMs) async throws -> [Rollup] {
         try await pool.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?",
                                               arguments: [key.metric, Self.encode(key.labels)]) else { return [] }
-            return try Row.fetchAll(db, sql: """
+            let start = from / resolution * resolution
+            let computed = Rollup.buckets(try Self.points(series: id, from: start, to: to, in: db), resolution: resolution)
+            let fromRaw = Set(computed.map(\.start))
+            let stored = try Row.fetchAll(db, sql: """
                 SELECT start_ms, count, sum, min, max, p95 FROM rollups
                 WHERE series = ? AND resolution = ? AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms
-                """, arguments: [id, resolution, from, to]).map {
+                """, arguments: [id, resolution, start, to]).map {
                 Rollup(start: $0[0], count: $0[1], sum: $0[2], min: $0[3], max: $0[4], p95: $0[5])
-            }
+            }.filter { !fromRaw.contains($0.start) }
+            return (stored + computed).sorted { $0.start < $1.start }
         }
     }
 }
