@@ -232,7 +232,9 @@ extension UploadTests {
         FileManager.default.createFile(atPath: device.directory + "/reboot", contents: nil)
         let deadline = Date().addingTimeInterval(20)
         var changes: [Event] = []
-        while changes.isEmpty && Date() < deadline {
+        // The snmpd serves this machine's own interfaces: tests running beside this one add and
+        // remove veths, which are real changes too. Wait for the one this test made.
+        while !changes.contains(where: { $0.labels["field"] == "sysLocation" }) && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.5)
             changes = try receivedBatches(collector).flatMap(\.batch.events).filter { $0.kind == Event.configChanged }
         }
@@ -240,6 +242,6 @@ extension UploadTests {
         let location = changes.first { $0.labels["field"] == "sysLocation" }
         #expect(location?.text == "office router: sysLocation loopback lab → commune hall", "\(changes.map(\.text))")
         #expect(location?.labels["probe"] == "office router" && location?.labels["site"] == "QNG-TEST")
-        #expect(changes.count == 1, "only what changed: \(changes.map(\.text))")
+        #expect(changes.filter { $0.labels["field"]?.hasPrefix("sys") == true }.count == 1, "only what changed: \(changes.map(\.text))")
     }
 }
