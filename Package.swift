@@ -56,8 +56,8 @@ let package = Package(
         ]),
         .target(name: "CollectorServer", dependencies: [
             "Storage", "SQLiteStorage", "WatchModel", "Deflate", "TOML",
-            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "SwiftCSV", package: "SwiftCSV"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .executableTarget(name: "commune-collector", dependencies: [
             "CollectorServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import SQLiteStorage
 import Storage
@@ -17,6 +19,13 @@ public struct Collector {
         public var agentBurst = 20.0
         /// Ingests in progress at once; more are answered 503 + Retry-After.
         public var maxInFlightIngests = 32
+        /// An upload's size, compressed and inflated.
+        public var maxBodyBytes = 16 << 20
+        public var maxInflatedBytes = 64 << 20
+        /// PEM files: with both, the collector serves HTTPS itself.
+        public var tlsCertificate: String?
+        public var tlsKey: String?
+        public var retention = SQLiteStore.Retention()
 
         public init() {}
     }
@@ -68,19 +77,31 @@ public struct Collector {
         let counters = IngestCounters()
         let admission = IngestAdmission(.init(agentRequestsPerSecond: settings.agentRequestsPerSecond, agentBurst: settings.agentBurst,
                                               maxInFlight: settings.maxInFlightIngests))
-        IngestRoutes(access: store, store: store, limits: .init(), counters: counters, admission: admission).add(to: router)
+        IngestRoutes(access: store, store: store, limits: .init(bodyBytes: settings.maxBodyBytes, inflatedBytes: settings.maxInflatedBytes),
+                     counters: counters, admission: admission).add(to: router)
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
         OutageRoutes(store: store).add(to: router)
         AdminRoutes(access: store).add(to: router)
         ConfigRoutes(access: store).add(to: router)
         let directory = settings.dataDirectory
+        var server = HTTPServerBuilder.http1()
+        var scheme = "http"
+        if let certificate = settings.tlsCertificate, let key = settings.tlsKey {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate)
+            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+                                                                         privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: configuration)
+            scheme = "https"
+        }
+        let shownScheme = scheme
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "commune-collector"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                print("commune-collector listening on http://\(settings.host):\(port)")
+                print("commune-collector listening on \(shownScheme)://\(settings.host):\(port)")
                 fflush(nil)
                 try? "\(port)\n".write(toFile: directory + "/port", atomically: true, encoding: .utf8)
             },
@@ -93,7 +114,7 @@ public struct Collector {
                 try? await Task.sleep(for: .seconds(600))
                 let cutoff = TimestampMs(Date().timeIntervalSince1970 * 1000) - 3_600_000
                 do {
-                    try await store.enforce(SQLiteStore.Retention(), now: cutoff + 3_600_000)
+                    try await store.enforce(settings.retention, now: cutoff + 3_600_000)
                     let done = try await store.compact(olderThan: cutoff)
                     if done.chunksBefore > 0 {
                         logger.info("compacted", metadata: ["chunks": "\(done.chunksBefore) → \(done.chunksAfter)", "samples": "\(done.samples)"])

@@ -14,32 +14,54 @@ struct CommuneCollector: AsyncParsableCommand {
 
 /// `serve`: runs the collector.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the collector (SQLite under --data, no configuration needed).")
+    static let configuration = CommandConfiguration(abstract: "Run the collector (SQLite under --data; no configuration needed).")
 
-    @Option(help: "Address to listen on, HOST:PORT (port 0: any free port, written to DATA/port).")
-    var listen = "127.0.0.1:8470"
+    @Option(help: "A collector.toml (see collector/collector.toml); the options below override it.")
+    var config: String?
 
-    @Option(help: "Directory for the database and the first admin token.")
-    var data = "./data"
+    @Option(help: "Address to listen on, HOST:PORT (port 0: any free port, written to DATA/port). Default 127.0.0.1:8470.")
+    var listen: String?
 
-    @Option(help: "Batches per second one agent may send (a burst of twice as many is allowed).")
-    var agentRequestsPerSecond = 10.0
+    @Option(help: "Directory for the database and the first admin token. Default ./data.")
+    var data: String?
 
-    @Option(help: "Ingests in progress at once; beyond, agents are told 503 + Retry-After and keep their spools.")
-    var maxInflightIngests = 32
+    @Option(help: "Batches per second one agent may send (a burst of twice as many is allowed). Default 10.")
+    var agentRequestsPerSecond: Double?
+
+    @Option(help: "Ingests in progress at once; beyond, agents are told 503 + Retry-After and keep their spools. Default 32.")
+    var maxInflightIngests: Int?
+
+    @Option(help: "PEM certificate chain: with --tls-key, serve HTTPS.")
+    var tlsCertificate: String?
+
+    @Option(help: "PEM private key of --tls-certificate.")
+    var tlsKey: String?
 
     func run() async throws {
         var settings = Collector.Settings()
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("--listen '\(listen)' is not HOST:PORT")
+        if let config { settings = try CollectorConfig.load(path: config) }
+        if let listen {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                throw ValidationError("--listen '\(listen)' is not HOST:PORT")
+            }
+            settings.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            settings.port = port
         }
-        settings.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        settings.port = port
-        settings.dataDirectory = data
-        guard agentRequestsPerSecond > 0, maxInflightIngests > 0 else { throw ValidationError("the limits must be positive") }
-        settings.agentRequestsPerSecond = agentRequestsPerSecond
-        settings.agentBurst = 2 * agentRequestsPerSecond
-        settings.maxInFlightIngests = maxInflightIngests
+        if let data { settings.dataDirectory = data }
+        if let agentRequestsPerSecond {
+            guard agentRequestsPerSecond > 0 else { throw ValidationError("--agent-requests-per-second must be positive") }
+            settings.agentRequestsPerSecond = agentRequestsPerSecond
+            settings.agentBurst = 2 * agentRequestsPerSecond
+        }
+        if let maxInflightIngests {
+            guard maxInflightIngests > 0 else { throw ValidationError("--max-inflight-ingests must be positive") }
+            settings.maxInFlightIngests = maxInflightIngests
+        }
+        if let tlsCertificate { settings.tlsCertificate = tlsCertificate }
+        if let tlsKey { settings.tlsKey = tlsKey }
+        guard (settings.tlsCertificate == nil) == (settings.tlsKey == nil) else {
+            throw ValidationError("--tls-certificate and --tls-key go together")
+        }
         try await Collector.serve(settings)
     }
 }

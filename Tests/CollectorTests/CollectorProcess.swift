@@ -9,7 +9,11 @@ final class CollectorProcess: @unchecked Sendable {
     let adminToken: String
 
     /// A new collector, or one restarted on the data directory of an earlier one.
-    init(data existing: String? = nil, options: [String] = []) throws {
+    /// The CA of the collector's certificate when it serves HTTPS.
+    let caFile: String?
+
+    init(data existing: String? = nil, options: [String] = [], caFile: String? = nil) throws {
+        self.caFile = caFile
         data = existing ?? scratchDirectory("collector-data")
         try? FileManager.default.removeItem(atPath: data + "/port")
         process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data] + options, binary: try collectorBinary(),
@@ -28,7 +32,7 @@ final class CollectorProcess: @unchecked Sendable {
         adminToken = token.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    var url: String { "\(caFile == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
@@ -41,6 +45,7 @@ final class CollectorProcess: @unchecked Sendable {
     func request(_ method: String, _ path: String, token: String? = nil, body: [UInt8]? = nil,
                  headers: [String] = []) throws -> (status: Int, body: String, json: [String: Any]) {
         var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, url + path, "-H", "Expect:"]
+        if let caFile { arguments += ["--cacert", caFile] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         for h in headers { arguments += ["-H", h] }
         if let body {
