@@ -40,6 +40,12 @@ public enum CollectorConfig {
         return settings
     }
 
+    /// `HOST:PORT` (`[::1]:8470` too), the port 0…65535; nil otherwise.
+    public static func hostPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+
     static func apply(_ key: String, _ node: TOMLNode, to s: inout Collector.Settings, source: String) throws(ConfigFileError) {
         func fail(_ expected: String) -> ConfigFileError {
             ConfigFileError("\(source):\(node.line): '\(key)' must be \(expected), not a \(node.value.typeName)")
@@ -61,10 +67,10 @@ public enum CollectorConfig {
         switch key {
         case "server.listen":
             let text = try string()
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            guard let (host, port) = hostPort(text) else {
                 throw ConfigFileError("\(source):\(node.line): 'server.listen' = \"\(text)\" is not HOST:PORT")
             }
-            s.host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            s.host = host
             s.port = port
         case "server.data": s.dataDirectory = try string()
         case "server.tls_certificate": s.tlsCertificate = try string()

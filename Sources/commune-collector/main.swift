@@ -41,10 +41,8 @@ struct Serve: AsyncParsableCommand {
         var settings = Collector.Settings()
         if let config { settings = try CollectorConfig.load(path: config) }
         if let listen {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-                throw ValidationError("--listen '\(listen)' is not HOST:PORT")
-            }
-            settings.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard let (host, port) = CollectorConfig.hostPort(listen) else { throw ValidationError("--listen '\(listen)' is not HOST:PORT") }
+            settings.host = host
             settings.port = port
         }
         if let data { settings.dataDirectory = data }
