@@ -81,9 +81,16 @@ struct IngestRoutes {
         // what the agent said its clock read when it built the batch.
         let skew = now - batch.agentTime
         let correction = batch.clockSynced != true && abs(skew) > 5_000 ? skew : 0
+        var events = batch.events
+        if correction != 0, counters.shouldFlagClock(of: agent.id, now: now) {
+            // Flagged for the support team (at most hourly per agent): a dead CMOS battery or no NTP.
+            // The event carries the collector's time, so it is shifted back by the correction the store adds.
+            events.append(Event(kind: "clock_unsynchronised", timestamp: now - correction, labels: ["agent": agent.id],
+                                text: "\(agent.hostname.isEmpty ? agent.id : agent.hostname): clock off by \(correction / 1000) s and not NTP-synchronised; timestamps corrected"))
+        }
         let outcome = try await store.ingest(IngestBatch(
             agentID: agent.id, site: agent.site, batchID: id, catalog: batch.catalog, definitions: batch.definitions,
-            series: batch.series, events: batch.events, clockCorrection: correction, path: batch.path))
+            series: batch.series, events: events, clockCorrection: correction, path: batch.path))
         switch outcome {
         case let .stored(samples):
             counters.update {
