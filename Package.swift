@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .executableTarget(name: "commune-collector", dependencies: [
-            "CollectorServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CollectorServer", "WatchModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -8,7 +8,7 @@ struct AdminRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("/api/v1/admin/sites") { request, _ -> Response in
-            guard try await isAdmin(request) else { return Self.refused }
+            guard try await access.admits(request) else { return Self.refused }
             let object: [String: Any]
             do { object = try await Reply.object(request) } catch let refusal as Refusal { return refusal.reply }
             let site: Site
@@ -17,11 +17,11 @@ struct AdminRoutes {
             return Reply.json(["site": site.code], status: .created)
         }
         router.get("/api/v1/admin/sites") { request, _ -> Response in
-            guard try await isAdmin(request) else { return Self.refused }
+            guard try await access.admits(request) else { return Self.refused }
             return Reply.json(["sites": try await access.sites().map(SiteFields.object)])
         }
         router.post("/api/v1/admin/sites/import") { request, _ -> Response in
-            guard try await isAdmin(request) else { return Self.refused }
+            guard try await access.admits(request) else { return Self.refused }
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: 8 << 20) } catch {
                 return Reply.error(.contentTooLarge, "the site list is larger than 8 MB")
@@ -38,12 +38,12 @@ struct AdminRoutes {
             }
         }
         router.get("/api/v1/admin/sites.csv") { request, _ -> Response in
-            guard try await isAdmin(request) else { return Self.refused }
+            guard try await access.admits(request) else { return Self.refused }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: SiteRegistryCSV.text(try await access.sites()))))
         }
         router.post("/api/v1/admin/tokens") { request, _ -> Response in
-            guard try await isAdmin(request) else { return Self.refused }
+            guard try await access.admits(request) else { return Self.refused }
             let object: [String: Any]
             do { object = try await Reply.object(request) } catch let refusal as Refusal { return refusal.reply }
             guard let site = object["site"] as? String else { return Reply.error(.badRequest, "'site' (string) is missing") }
@@ -54,7 +54,7 @@ struct AdminRoutes {
             return Reply.json(["token": token, "site": site, "valid_hours": hours], status: .created)
         }
         router.post("/api/v1/admin/agents/:id/revoke") { request, context -> Response in
-            guard try await isAdmin(request) else { return Self.refused }
+            guard try await access.admits(request) else { return Self.refused }
             let id = context.parameters.get("id") ?? ""
             guard try await access.revoke(agentID: id) else { return Reply.error(.notFound, "no agent '\(id)' (or already revoked)") }
             return Reply.json(["revoked": id])
@@ -62,11 +62,6 @@ struct AdminRoutes {
     }
 
     static let refused = Reply.error(.unauthorized, "the admin API needs 'Authorization: Bearer ADMIN_TOKEN'")
-
-    func isAdmin(_ request: Request) async throws -> Bool {
-        guard let token = request.bearerToken else { return false }
-        return try await access.isAdmin(token: token)
-    }
 }
 
 /// Sites to and from JSON objects (the admin API) with errors that name the field.

@@ -7,7 +7,15 @@ enum BatchValidation {
     /// How far ahead of the collector's clock a point may be (after clock correction).
     static let aheadAllowed: TimestampMs = 86_400_000
 
-    static func problem(in batch: WireBatch, now: TimestampMs) -> String? {
+    /// Milliseconds to add to the batch's timestamps: an agent clock that is not NTP-synchronised
+    /// and is off by more than a few seconds is corrected by what it read when it built the batch.
+    static func clockCorrection(of batch: WireBatch, now: TimestampMs) -> TimestampMs {
+        let skew = now - batch.agentTime
+        return batch.clockSynced != true && abs(skew) > 5_000 ? skew : 0
+    }
+
+    /// The first thing the collector refuses in the batch, judging times after `correction`.
+    static func problem(in batch: WireBatch, now: TimestampMs, correction: TimestampMs) -> String? {
         for d in batch.definitions {
             if !validName(d.key.metric, colon: true) { return "series \(d.id): '\(d.key.metric)' is not a valid metric name" }
             for label in d.key.labels {
@@ -15,16 +23,14 @@ enum BatchValidation {
                 if label.value.utf8.count > 1024 { return "series \(d.id): the value of label '\(label.name)' is longer than 1024 bytes" }
             }
         }
-        // The agent's clock may be wrong: bounds are judged after the correction it allows.
-        let skew = batch.clockSynced == true ? 0 : now - batch.agentTime
+        func outOfRange(_ t: TimestampMs) -> Bool { t + correction < earliest || t + correction > now + aheadAllowed }
         for s in batch.series {
             for p in s.points {
                 if !p.value.isFinite { return "series \(s.id): value \(p.value) at \(p.timestamp) is not a finite number" }
-                let t = p.timestamp + (abs(skew) > 5_000 ? skew : 0)
-                if t < earliest || t > now + aheadAllowed { return "series \(s.id): timestamp \(p.timestamp) is out of range" }
+                if outOfRange(p.timestamp) { return "series \(s.id): timestamp \(p.timestamp) is out of range" }
             }
         }
-        for e in batch.events where e.timestamp < earliest || e.timestamp > now + aheadAllowed + abs(skew) {
+        for e in batch.events where outOfRange(e.timestamp) {
             return "event '\(e.kind)': timestamp \(e.timestamp) is out of range"
         }
         return nil

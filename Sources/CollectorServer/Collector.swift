@@ -32,7 +32,10 @@ public struct Collector {
 
     /// The registry and credentials under a data directory, for the command line (the server
     /// may be running: SQLite's WAL lets both work on the file).
-    public static func access(dataDirectory: String) throws -> any AccessStore {
+    public static func access(dataDirectory: String) throws -> any AccessStore { try existingStore(dataDirectory) }
+
+    /// The store of a collector that has run before under `dataDirectory` (the commands never create one).
+    static func existingStore(_ dataDirectory: String) throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: dataDirectory + "/collector.db") else {
             throw ImportError("no collector database in \(dataDirectory) (start `commune-collector serve --data \(dataDirectory)` once)")
         }
@@ -41,10 +44,7 @@ public struct Collector {
 
     /// Compacts every chunk that ended before `olderThan` (the server does this every 10 minutes).
     public static func compact(dataDirectory: String, olderThan: TimestampMs) async throws -> SQLiteStore.CompactionResult {
-        guard FileManager.default.fileExists(atPath: dataDirectory + "/collector.db") else {
-            throw ImportError("no collector database in \(dataDirectory)")
-        }
-        return try await SQLiteStore(path: dataDirectory + "/collector.db").compact(olderThan: olderThan)
+        try await existingStore(dataDirectory).compact(olderThan: olderThan)
     }
 
     /// Checks the probe list in `file` and makes it the province's (or `site`'s); returns how many probes.
@@ -112,7 +112,7 @@ public struct Collector {
         let compaction = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(600))
-                let cutoff = TimestampMs(Date().timeIntervalSince1970 * 1000) - 3_600_000
+                let cutoff = WallClock.nowMs() - 3_600_000
                 do {
                     try await store.enforce(settings.retention, now: cutoff + 3_600_000)
                     let done = try await store.compact(olderThan: cutoff)

@@ -8,10 +8,8 @@ struct ConfigRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/v1/config") { request, _ -> Response in
-            guard let token = request.bearerToken, let colon = token.firstIndex(of: ":"),
-                  let agent = try await access.authenticate(agentID: String(token[..<colon]), secret: String(token[token.index(after: colon)...])) else {
-                return Reply.error(.unauthorized, "unknown agent, wrong secret, or a revoked agent")
-            }
+            let agent: AgentRecord
+            do { agent = try await access.agent(of: request) } catch let refusal as Refusal { return refusal.reply }
             let parts = [try await access.probeList(site: nil), try await access.probeList(site: agent.site)].compactMap { $0 }
             guard !parts.isEmpty else { return Reply.error(.notFound, "no probe list for site \(agent.site)") }
             let text = parts.joined(separator: "\n")
@@ -32,13 +30,8 @@ struct ConfigRoutes {
         }
     }
 
-    func isAdmin(_ request: Request) async throws -> Bool {
-        guard let token = request.bearerToken else { return false }
-        return try await access.isAdmin(token: token)
-    }
-
     func put(_ request: Request, site: String?) async throws -> Response {
-        guard try await isAdmin(request) else { return AdminRoutes.refused }
+        guard try await access.admits(request) else { return AdminRoutes.refused }
         if let site, try await access.site(site) == nil { return Reply.error(.notFound, "no site '\(site)' in the registry") }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: 1 << 20) } catch {
@@ -54,7 +47,7 @@ struct ConfigRoutes {
     }
 
     func get(_ request: Request, site: String?) async throws -> Response {
-        guard try await isAdmin(request) else { return AdminRoutes.refused }
+        guard try await access.admits(request) else { return AdminRoutes.refused }
         guard let text = try await access.probeList(site: site) else {
             return Reply.error(.notFound, "no probe list for \(site.map { "site \($0)" } ?? "the province")")
         }

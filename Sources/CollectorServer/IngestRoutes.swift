@@ -27,12 +27,8 @@ struct IngestRoutes {
     }
 
     func ingest(_ request: Request) async throws -> Response {
-        guard let token = request.bearerToken, let colon = token.firstIndex(of: ":") else {
-            return Reply.error(.unauthorized, "missing 'Authorization: Bearer AGENT_ID:SECRET'")
-        }
-        guard let agent = try await access.authenticate(agentID: String(token[..<colon]), secret: String(token[token.index(after: colon)...])) else {
-            return Reply.error(.unauthorized, "unknown agent, wrong secret, or a revoked agent")
-        }
+        let agent: AgentRecord
+        do { agent = try await access.agent(of: request) } catch let refusal as Refusal { return refusal.reply }
         switch admission.admit(agent.id) {
         case .admitted:
             break
@@ -66,21 +62,18 @@ struct IngestRoutes {
         do { batch = try WireBatch.decode(raw) } catch {
             return Reply.error(.badRequest, "\(error)")
         }
-        let id = batch.id.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let id = Hex.encode(batch.id)
         if let header = request.headers.first(where: { $0.name.canonicalName == "cw-batch" })?.value, header.lowercased() != id {
             return Reply.error(.badRequest, "CW-Batch \(header) does not match the batch id \(id)")
         }
         if !batch.site.isEmpty, batch.site != agent.site {
             return Reply.error(.forbidden, "agent \(agent.id) is enrolled for site \(agent.site), not \(batch.site)")
         }
-        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
-        if let problem = BatchValidation.problem(in: batch, now: now) {
+        let now = WallClock.nowMs()
+        let correction = BatchValidation.clockCorrection(of: batch, now: now)
+        if let problem = BatchValidation.problem(in: batch, now: now, correction: correction) {
             return Reply.error(.unprocessableContent, problem)
         }
-        // An unsynchronised agent clock that is off by more than a few seconds is corrected by
-        // what the agent said its clock read when it built the batch.
-        let skew = now - batch.agentTime
-        let correction = batch.clockSynced != true && abs(skew) > 5_000 ? skew : 0
         var events = batch.events
         if correction != 0, counters.shouldFlagClock(of: agent.id, now: now) {
             // Flagged for the support team (at most hourly per agent): a dead CMOS battery or no NTP.

@@ -18,7 +18,7 @@ struct OutageRoutes {
     func outages(_ request: Request) async throws -> Response {
         let (values, labels) = QueryRoutes.parameters(request)
         guard let site = labels["site"], !site.isEmpty else { return Reply.error(.badRequest, "'site' is missing") }
-        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.nowMs()
         guard let from = QueryRoutes.time(values["from"], default: now - 86_400_000, now: now),
               let to = QueryRoutes.time(values["to"], default: now, now: now), from < to, to - from <= 400 * 86_400_000 else {
             return Reply.error(.badRequest, "'from' < 'to', at most 400 days apart, in epoch milliseconds (or negative seconds from now)")

@@ -24,6 +24,11 @@ struct QueryRoutes {
         return (values, labels)
     }
 
+    /// A series' labels as a JSON object for a reply.
+    static func labels(_ key: SeriesKey) -> [String: String] {
+        Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Milliseconds since the epoch, or seconds relative to now when negative ("-3600" = an hour ago).
     static func time(_ text: String?, default value: TimestampMs, now: TimestampMs) -> TimestampMs? {
         guard let text else { return value }
@@ -34,7 +39,7 @@ struct QueryRoutes {
     func range(_ request: Request) async throws -> Response {
         let (values, labels) = Self.parameters(request)
         guard let metric = values["metric"], !metric.isEmpty else { return Reply.error(.badRequest, "'metric' is missing") }
-        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.nowMs()
         guard let from = Self.time(values["from"], default: now - 3_600_000, now: now),
               let to = Self.time(values["to"], default: now, now: now), from <= to else {
             return Reply.error(.badRequest, "'from' and 'to' are epoch milliseconds (or negative seconds from now), from ≤ to")
@@ -56,7 +61,7 @@ struct QueryRoutes {
             // Rollups (kept for a year at 5 minutes, five years at an hour): one row per bucket.
             for key in try await store.series(metric: metric, matching: labels) {
                 let rows = try await store.rollups(key, resolution: resolution, from: from, to: to)
-                result.append(["metric": key.metric, "labels": Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                result.append(["metric": key.metric, "labels": Self.labels(key),
                                "rollups": rows.map { ["start": $0.start, "count": $0.count, "mean": $0.mean, "min": $0.min, "max": $0.max, "p95": $0.p95] }])
             }
             return Reply.json(["series": result, "resolution": values["res"]!])
@@ -65,7 +70,7 @@ struct QueryRoutes {
             let points = try await store.points(key, from: from, to: to)
             let rows = step > 0 ? Downsample.buckets(points, from: from, to: to, step: step, aggregation)
                                 : points.map { ($0.timestamp, $0.value) }
-            result.append(["metric": key.metric, "labels": Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+            result.append(["metric": key.metric, "labels": Self.labels(key),
                            "points": rows.map { [$0.0, $0.1] }])
         }
         return Reply.json(["series": result])
@@ -81,8 +86,8 @@ struct QueryRoutes {
         var first = true
         for row in try await store.latestRows(metric: metric, site: labels["site"]) {
             if !others.isEmpty {
-                guard case let .object(members)? = try? JSONValue.parse(row.labelsJSON),
-                      others.allSatisfy({ members[$0.key]?.string == $0.value }) else { continue }
+                let decoded = LabelText.decode(row.labelsJSON)
+                guard others.allSatisfy({ decoded[$0.key] == $0.value }) else { continue }
             }
             body += (first ? "" : ",") + "{\"metric\":" + JSONWriter.quote(metric) + ",\"labels\":" + row.labelsJSON
                 + ",\"timestamp\":\(row.timestamp),\"value\":" + JSONWriter.number(row.value) + "}"
@@ -94,7 +99,7 @@ struct QueryRoutes {
 
     func events(_ request: Request) async throws -> Response {
         let (values, labels) = Self.parameters(request)
-        let now = TimestampMs(Date().timeIntervalSince1970 * 1000)
+        let now = WallClock.nowMs()
         guard let from = Self.time(values["from"], default: now - 7 * 86_400_000, now: now),
               let to = Self.time(values["to"], default: now, now: now) else {
             return Reply.error(.badRequest, "'from' and 'to' are epoch milliseconds (or negative seconds from now)")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Storage
 
 /// JSON replies in one shape: a body object, or `{"error": "…"}` naming what was wrong.
 enum Reply {
@@ -37,6 +38,25 @@ struct Refusal: Error {
     }
 
     var reply: Response { Reply.error(status, message) }
+}
+
+extension AccessStore {
+    /// The agent whose `Bearer AGENT_ID:SECRET` the request carries, or a 401 refusal.
+    func agent(of request: Request) async throws -> AgentRecord {
+        guard let token = request.bearerToken, let colon = token.firstIndex(of: ":") else {
+            throw Refusal(.unauthorized, "missing 'Authorization: Bearer AGENT_ID:SECRET'")
+        }
+        guard let agent = try await authenticate(agentID: String(token[..<colon]), secret: String(token[token.index(after: colon)...])) else {
+            throw Refusal(.unauthorized, "unknown agent, wrong secret, or a revoked agent")
+        }
+        return agent
+    }
+
+    /// Whether the request carries the admin token.
+    func admits(_ request: Request) async throws -> Bool {
+        guard let token = request.bearerToken else { return false }
+        return try await isAdmin(token: token)
+    }
 }
 
 extension Request {

@@ -10,7 +10,7 @@ extension SQLiteStore: AccessStore {
 
     /// Only hashes are stored: a copied database gives no one a working token.
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 
     public func firstAdminToken() async throws -> String? {

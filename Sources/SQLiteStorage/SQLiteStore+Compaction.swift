@@ -106,7 +106,7 @@ extension SQLiteStore {
     public func rollups(_ key: SeriesKey, resolution: Int64, from: TimestampMs, to: TimestampMs) async throws -> [Rollup] {
         try await pool.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?",
-                                              arguments: [key.metric, Self.encode(key.labels)]) else { return [] }
+                                              arguments: [key.metric, LabelText.encode(key.labels)]) else { return [] }
             let start = from / resolution * resolution
             let computed = Rollup.buckets(try Self.points(series: id, from: start, to: to, in: db), resolution: resolution)
             let fromRaw = Set(computed.map(\.start))

@@ -77,21 +77,7 @@ public final class SQLiteStore: Sendable {
         return migrator
     }
 
-    static func now() -> TimestampMs { TimestampMs(Date().timeIntervalSince1970 * 1000) }
-
-    /// Labels as a JSON object with sorted keys, so equal label sets are equal text.
-    static func encode(_ labels: [Label]) -> String {
-        JSONWriter.object(labels.sorted().map { ($0.name, JSONWriter.quote($0.value)) })
-    }
-
-    static func encode(_ labels: [String: String]) -> String {
-        encode(labels.map { Label(name: $0.key, value: $0.value) })
-    }
-
-    static func decodeLabels(_ text: String) -> [String: String] {
-        guard case let .object(members)? = try? JSONValue.parse(text) else { return [:] }
-        return members.compactMapValues(\.string)
-    }
+    static func now() -> TimestampMs { WallClock.nowMs() }
 }
 
 // MARK: time series
@@ -143,7 +129,7 @@ extension SQLiteStore: MetricStore {
                 var labels = e.labels
                 labels["site"] = batch.site
                 try db.execute(sql: "INSERT INTO events (site, ts, kind, labels, text, document) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [batch.site, e.timestamp + batch.clockCorrection, e.kind, Self.encode(labels), e.text, e.document])
+                               arguments: [batch.site, e.timestamp + batch.clockCorrection, e.kind, LabelText.encode(labels), e.text, e.document])
             }
             try db.execute(sql: "INSERT INTO batches (agent, id, received_ms, samples, path, clock_correction_ms) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [batch.agentID, batch.batchID, Self.now(), samples, batch.path, batch.clockCorrection])
@@ -154,7 +140,7 @@ extension SQLiteStore: MetricStore {
     }
 
     static func seriesID(_ key: SeriesKey, site: String, in db: Database) throws -> Int64 {
-        let labels = encode(key.labels)
+        let labels = LabelText.encode(key.labels)
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?", arguments: [key.metric, labels]) {
             return id
         }
@@ -165,7 +151,7 @@ extension SQLiteStore: MetricStore {
     public func points(_ key: SeriesKey, from: TimestampMs, to: TimestampMs) async throws -> [WirePoint] {
         try await pool.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE metric = ? AND labels = ?",
-                                              arguments: [key.metric, Self.encode(key.labels)]) else { return [] }
+                                              arguments: [key.metric, LabelText.encode(key.labels)]) else { return [] }
             return try Self.points(series: id, from: from, to: to, in: db)
         }
     }
@@ -199,7 +185,7 @@ extension SQLiteStore: MetricStore {
             rows = try Row.fetchAll(db, sql: "SELECT id, labels FROM series WHERE metric = ?", arguments: [metric])
         }
         return rows.compactMap { row in
-            let decoded = decodeLabels(row[1])
+            let decoded = LabelText.decode(row[1])
             guard labels.allSatisfy({ decoded[$0.key] == $0.value }) else { return nil }
             return (row[0], SeriesKey(metric, decoded))
         }
@@ -219,7 +205,7 @@ extension SQLiteStore: MetricStore {
 
     public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
         try await latestRows(metric: metric, site: matching["site"]).compactMap { row in
-            let labels = Self.decodeLabels(row.labelsJSON)
+            let labels = LabelText.decode(row.labelsJSON)
             guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { return nil }
             return (SeriesKey(metric, labels), WirePoint(timestamp: row.timestamp, value: row.value))
         }
@@ -228,7 +214,7 @@ extension SQLiteStore: MetricStore {
     public func everyLatest() async throws -> [(key: SeriesKey, point: WirePoint)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT s.metric, s.labels, l.ts, l.value FROM latest l JOIN series s ON s.id = l.series ORDER BY s.metric")
-                .map { (SeriesKey($0[0], Self.decodeLabels($0[1])), WirePoint(timestamp: $0[2], value: $0[3])) }
+                .map { (SeriesKey($0[0], LabelText.decode($0[1])), WirePoint(timestamp: $0[2], value: $0[3])) }
         }
     }
 
@@ -238,7 +224,7 @@ extension SQLiteStore: MetricStore {
                 SELECT ts, kind, labels, text, document FROM events
                 WHERE (?1 IS NULL OR site = ?1) AND ts >= ?2 AND ts <= ?3 ORDER BY ts DESC LIMIT ?4
                 """, arguments: [site, from, to, limit])
-            return rows.map { Event(kind: $0[1], timestamp: $0[0], labels: Self.decodeLabels($0[2]), text: $0[3], document: $0[4]) }
+            return rows.map { Event(kind: $0[1], timestamp: $0[0], labels: LabelText.decode($0[2]), text: $0[3], document: $0[4]) }
         }
     }
 }

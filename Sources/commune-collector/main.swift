@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import CollectorServer
+import WatchModel
 
 /// `commune-collector`: the provincial server that agents report to.
 @main
@@ -125,7 +126,7 @@ struct Compact: AsyncParsableCommand {
     @Option(help: "The collector's data directory.") var data = "./data"
 
     func run() async throws {
-        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(olderThanMinutes) * 60_000
+        let cutoff = WallClock.nowMs() - Int64(olderThanMinutes) * 60_000
         let done = try await Collector.compact(dataDirectory: data, olderThan: cutoff)
         print("compacted \(done.chunksBefore) chunks into \(done.chunksAfter) (\(done.samples) samples)")
     }

@@ -122,7 +122,7 @@ extension UploadTests {
             let rows = try database.prepare("SELECT s.metric, s.labels, x.ts FROM samples x JOIN series s ON s.id = x.series")
             var out = Set<String>()
             while try rows.step() {
-                out.insert("\(SeriesKey(rows.text(0), Spool.decodeLabels(rows.text(1))))@\(rows.int(2))")
+                out.insert("\(SeriesKey(rows.text(0), LabelText.decode(rows.text(1))))@\(rows.int(2))")
             }
             return out
         }

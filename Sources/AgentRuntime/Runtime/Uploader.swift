@@ -14,6 +14,8 @@ actor Uploader {
     private var backoff = UploadBackoff()
     private var batchLimit: Int
     private var warnedUnenrolled = false
+    /// URL and token in use; nil until enrolled, and after the collector refused them (re-read then).
+    private var endpoint: (url: String, token: String)?
     /// The previous attempt was refused for an unknown catalog: a second refusal backs off.
     private var catalogRefused = false
     /// The dedicated line could not reach the collector: essentials go over 4G.
@@ -71,7 +73,7 @@ actor Uploader {
     /// One batch: build, compress, send, and act on the reply; a failed attempt counts as a retry.
     func uploadOnce() async -> Attempt {
         let attempt = await attemptOnce()
-        if case .retry = attempt, settings.endpoint() != nil { try? await spool.count(1, as: "batches_retried") }
+        if case .retry = attempt, endpoint != nil { try? await spool.count(1, as: "batches_retried") }
         return attempt
     }
 
@@ -91,7 +93,10 @@ actor Uploader {
     }
 
     private func attemptOnce() async -> Attempt {
-        guard let endpoint = settings.endpoint() else {
+        // The credentials file is read until enrollment has written it, and again after the
+        // collector refused them; not on every attempt.
+        if endpoint == nil { endpoint = settings.endpoint() }
+        guard let endpoint else {
             if !warnedUnenrolled {
                 logger.warning("not enrolled yet: results stay in the spool until commune-agent enroll has run")
                 warnedUnenrolled = true
@@ -252,6 +257,10 @@ actor Uploader {
             try? await spool.release(batch.id)
             logger.notice("batch too large, sending smaller ones", metadata: ["limit": "\(batchLimit)"])
             return .retry(after: .milliseconds(100))
+        case 401, 403:
+            endpoint = nil
+            logger.warning("collector refused the credentials", metadata: ["batch": "\(batch.wireID)", "status": "\(response.status)"])
+            return .retry(after: backoff.failed(random: Double.random(in: 0..<1)))
         case 429, 503:
             let retryAfter = response.headers["retry-after"].flatMap { Int($0) }.map { Duration.seconds($0) }
             return .retry(after: backoff.failed(retryAfter: retryAfter, random: Double.random(in: 0..<1)))
@@ -271,19 +280,9 @@ actor Uploader {
                 timestamp: s.timestamp, value: s.value,
                 aggregate: s.aggregate.map { .init(min: $0.min, max: $0.max, count: $0.count) }))
         }
-        return WireBatch(id: hexBytes(batch.wireID), agentTime: WallClock.nowMs(), clockSynced: ClockSync.synchronised(),
+        return WireBatch(id: Hex.decode(batch.wireID), agentTime: WallClock.nowMs(), clockSynced: ClockSync.synchronised(),
                          path: path, site: site, catalog: batch.catalog, definitions: batch.definitions,
                          series: points.keys.sorted().map { id in WireSeries(id: id, points: points[id]!.sorted { $0.timestamp < $1.timestamp }) },
                          events: batch.events)
-    }
-
-    static func hexBytes(_ hex: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var chars = Array(hex.utf8)[...]
-        while chars.count >= 2 {
-            out.append(UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) ?? 0)
-            chars = chars.dropFirst(2)
-        }
-        return out
     }
 }

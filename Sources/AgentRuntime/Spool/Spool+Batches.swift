@@ -139,7 +139,7 @@ extension Spool {
             let id = statement.int(7)
             let key: SeriesKey
             if let known = keys[id] { key = known } else {
-                key = SeriesKey(statement.text(0), Self.decodeLabels(statement.text(1)))
+                key = SeriesKey(statement.text(0), LabelText.decode(statement.text(1)))
                 keys[id] = key
                 if statement.int(8) == 0 { definitions.append(SeriesDefinition(id: id, key: key)) }
             }
@@ -154,7 +154,7 @@ extension Spool {
             .bind([.text(batch)])
         var out: [Event] = []
         while try statement.step() {
-            out.append(Event(kind: statement.text(1), timestamp: statement.int(0), labels: Self.decodeLabels(statement.text(2)),
+            out.append(Event(kind: statement.text(1), timestamp: statement.int(0), labels: LabelText.decode(statement.text(2)),
                              text: statement.text(3), document: statement.isNull(4) ? nil : statement.text(4)))
         }
         return out

@@ -82,7 +82,7 @@ public final class Spool {
     /// Stores an event (inventory, configuration change); `urgent` ones go first.
     public func append(_ event: Event, urgent: Bool = false) throws(SQLiteError) {
         try db.prepare("INSERT INTO events (ts, kind, labels, text, document, urgent) VALUES (?, ?, ?, ?, ?, ?)")
-            .run([.integer(event.timestamp), .text(event.kind), .text(Self.encode(event.labels)), .text(event.text),
+            .run([.integer(event.timestamp), .text(event.kind), .text(LabelText.encode(event.labels)), .text(event.text),
                   event.document.map { .text($0) } ?? .null, .integer(urgent ? 1 : 0)])
     }
 
@@ -94,7 +94,7 @@ public final class Spool {
     }
 
     private func lookUpSeries(_ key: SeriesKey) throws(SQLiteError) -> Int64 {
-        let labels = Self.encode(Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        let labels = LabelText.encode(Dictionary(key.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
         let find = try db.prepare("SELECT id FROM series WHERE metric = ? AND labels = ?").bind([.text(key.metric), .text(labels)])
         if try find.step() { return find.int(0) }
         try db.prepare("INSERT INTO series (metric, labels) VALUES (?, ?)").run([.text(key.metric), .text(labels)])
@@ -105,16 +105,6 @@ public final class Spool {
         let statement = try db.prepare("SELECT last_insert_rowid()")
         _ = try statement.step()
         return statement.int(0)
-    }
-
-    /// Labels as a JSON object with sorted keys, so equal label sets store equal text.
-    static func encode(_ labels: [String: String]) -> String {
-        JSONWriter.object(labels.sorted { $0.key < $1.key }.map { ($0.key, JSONWriter.quote($0.value)) })
-    }
-
-    static func decodeLabels(_ text: String) -> [String: String] {
-        guard case let .object(members)? = try? JSONValue.parse(text) else { return [:] }
-        return members.compactMapValues(\.string)
     }
 
     // MARK: counters

@@ -117,9 +117,7 @@ extension HostInventory {
                 v4[name, default: []].append(address)
             case AF_INET6:
                 let hex = UnsafeRawPointer(sa).withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                    withUnsafeBytes(of: pointer.pointee.sin6_addr) { raw in
-                        raw.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-                    }
+                    withUnsafeBytes(of: pointer.pointee.sin6_addr) { Hex.encode($0) }
                 }
                 guard !temporary.contains(hex) else { continue }
                 v6[name, default: []].append(SocketAddress(storage: sa, length: MemoryLayout<sockaddr_in6>.size).host)
