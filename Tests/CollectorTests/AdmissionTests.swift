@@ -37,13 +37,22 @@ import TestSupport
         defer { collector.stop() }
         let agents = try (0..<8).map { try collector.enrolledAgent(site: "QNG-B\($0)") }
         let bodies = (0..<8).map { batch(200 + $0, samples: 100_000) }
+        for (i, body) in bodies.enumerated() { FileManager.default.createFile(atPath: collector.data + "/big-\(i)", contents: Data(body)) }
         let lock = NSLock()
-        nonisolated(unsafe) var statuses: [Int] = []
+        nonisolated(unsafe) var replies: [(status: Int, retryAfter: String?)] = []
         DispatchQueue.concurrentPerform(iterations: 8) { i in
-            let status = (try? collector.request("POST", "/api/v1/ingest", token: agents[i], body: bodies[i], headers: ["Content-Encoding: deflate"]).status) ?? 0
-            lock.lock(); statuses.append(status); lock.unlock()
+            // Headers too: a 503 is only useful to the agent with its Retry-After.
+            let head = (try? run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", collector.url + "/api/v1/ingest",
+                                                   "-H", "Authorization: Bearer \(agents[i])", "-H", "Content-Encoding: deflate", "-H", "Expect:",
+                                                   "--data-binary", "@\(collector.data)/big-\(i)"]))?.stdout ?? ""
+            let lines = head.split(separator: "\r\n")
+            let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+            let retryAfter = lines.first { $0.lowercased().hasPrefix("retry-after:") }.map { $0.dropFirst(12).trimmingCharacters(in: .whitespaces) }
+            lock.lock(); replies.append((status, retryAfter)); lock.unlock()
         }
+        let statuses = replies.map(\.status)
         #expect(statuses.contains(200) && statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
         #expect(statuses.contains(503), "eight large ingests at once against a limit of one: \(statuses)")
+        #expect(replies.filter { $0.status == 503 }.allSatisfy { $0.retryAfter == "2" }, "every 503 tells when to come back: \(replies)")
     }
 }
