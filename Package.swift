@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(name: "WatchModel"),
@@ -50,12 +51,14 @@ let package = Package(
             dependencies: ["AgentRuntime", "CLinux"]
         ),
         // The collector: stores behind protocols, SQLite by default; only CollectorServer knows Hummingbird.
-        .target(name: "Storage", dependencies: ["WatchModel"]),
-        .target(name: "SQLiteStorage", dependencies: [
-            "Storage", "WatchModel", "Deflate", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "Storage", dependencies: ["WatchModel", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SQLiteStorage", dependencies: ["Storage", "WatchModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The same store on PostgreSQL, for deployments with several collectors.
+        .target(name: "PostgresStorage", dependencies: [
+            "Storage", "WatchModel", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "SQLiteStorage", "WatchModel", "Deflate", "TOML",
+            "Storage", "SQLiteStorage", "PostgresStorage", "WatchModel", "Deflate", "TOML",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
@@ -66,7 +69,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
-        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TOML", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import PostgresStorage
 import SQLiteStorage
 import Storage
 import WatchModel
@@ -25,31 +26,53 @@ public struct Collector {
         /// PEM files: with both, the collector serves HTTPS itself.
         public var tlsCertificate: String?
         public var tlsKey: String?
-        public var retention = SQLiteStore.Retention()
+        public var retention = Retention()
+        /// A PostgreSQL URL (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); nil: SQLite under the data directory.
+        public var database: String?
 
         public init() {}
     }
 
-    /// The registry and credentials under a data directory, for the command line (the server
-    /// may be running: SQLite's WAL lets both work on the file).
-    public static func access(dataDirectory: String) throws -> any AccessStore { try existingStore(dataDirectory) }
+    /// The database a collector uses: SQLite under a data directory (the default), or PostgreSQL
+    /// shared by several collectors.
+    public struct Database: Sendable {
+        public var dataDirectory: String
+        public var url: String?
 
-    /// The store of a collector that has run before under `dataDirectory` (the commands never create one).
-    static func existingStore(_ dataDirectory: String) throws -> SQLiteStore {
-        guard FileManager.default.fileExists(atPath: dataDirectory + "/collector.db") else {
-            throw ImportError("no collector database in \(dataDirectory) (start `commune-collector serve --data \(dataDirectory)` once)")
+        public init(dataDirectory: String = "./data", url: String? = nil) {
+            self.dataDirectory = dataDirectory
+            self.url = url
         }
-        return try SQLiteStore(path: dataDirectory + "/collector.db")
-    }
 
-    /// Compacts every chunk that ended before `olderThan` (the server does this every 10 minutes).
-    public static func compact(dataDirectory: String, olderThan: TimestampMs) async throws -> SQLiteStore.CompactionResult {
-        try await existingStore(dataDirectory).compact(olderThan: olderThan)
+        /// Opens it; `create` is for the server (the commands never create a database, they name the missing one).
+        public func open(create: Bool = false) async throws -> any CollectorStore {
+            if let url { return try await PostgresStore.open(url: url) }
+            let path = dataDirectory + "/collector.db"
+            if create {
+                try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            } else if !FileManager.default.fileExists(atPath: path) {
+                throw ImportError("no collector database in \(dataDirectory) (start `commune-collector serve --data \(dataDirectory)` once)")
+            }
+            // The server may be running: SQLite's WAL lets both work on the file.
+            return try SQLiteStore(path: path)
+        }
+
+        /// Opens the store, runs `body` on it, and closes it.
+        public func with<T>(_ body: (any CollectorStore) async throws -> T) async throws -> T {
+            let store = try await open()
+            do {
+                let result = try await body(store)
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
     }
 
     /// Checks the probe list in `file` and makes it the province's (or `site`'s); returns how many probes.
-    public static func setProbeList(file: String, site: String?, dataDirectory: String) async throws -> Int {
-        let access = try access(dataDirectory: dataDirectory)
+    public static func setProbeList(file: String, site: String?, in access: any AccessStore) async throws -> Int {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
             throw ImportError("\(file): cannot read it as UTF-8 text")
         }
@@ -65,7 +88,7 @@ public struct Collector {
         var logger = Logger(label: "commune-collector")
         logger.logLevel = .info
         try FileManager.default.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: settings.dataDirectory + "/collector.db")
+        let store = try await Database(dataDirectory: settings.dataDirectory, url: settings.database).open(create: true)
         if let token = try await store.firstAdminToken() {
             // Printed once, never logged again: only its hash is kept.
             print("admin token (shown once, keep it): \(token)")
@@ -125,6 +148,12 @@ public struct Collector {
             }
         }
         defer { compaction.cancel() }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import SQLiteStorage
+import Storage
 import TOML
 
 /// `collector.toml`: every setting of `serve`, each optional; errors name the file, the line and
@@ -9,6 +9,7 @@ public enum CollectorConfig {
         "server": ["listen", "data", "tls_certificate", "tls_key"],
         "limits": ["agent_requests_per_second", "max_inflight_ingests", "max_body_mb", "max_inflated_mb"],
         "retention": ["raw_days", "five_minute_days", "hour_days", "event_days"],
+        "database": ["url"],
     ]
 
     public static func load(path: String) throws(ConfigFileError) -> Collector.Settings {
@@ -73,6 +74,12 @@ public enum CollectorConfig {
             s.host = host
             s.port = port
         case "server.data": s.dataDirectory = try string()
+        case "database.url":
+            let url = try string()
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ConfigFileError("\(source):\(node.line): 'database.url' must be a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL")
+            }
+            s.database = url
         case "server.tls_certificate": s.tlsCertificate = try string()
         case "server.tls_key": s.tlsKey = try string()
         case "limits.agent_requests_per_second":

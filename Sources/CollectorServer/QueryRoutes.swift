@@ -59,8 +59,13 @@ struct QueryRoutes {
         var result: [[String: Any]] = []
         if let resolution {
             // Rollups (kept for a year at 5 minutes, five years at an hour): one row per bucket.
+            guard step == 0 || step >= resolution else {
+                return Reply.error(.badRequest, "'step' with 'res' is at least the resolution (\(resolution) ms)")
+            }
             for key in try await store.series(metric: metric, matching: labels) {
-                let rows = try await store.rollups(key, resolution: resolution, from: from, to: to)
+                var rows = try await store.rollups(key, resolution: resolution, from: from, to: to)
+                // Longer spans (a day, a week) merge the buckets; the p95 then comes from their sketches.
+                if step > resolution { rows = Rollup.regroup(rows, from: from / resolution * resolution, step: step) }
                 result.append(["metric": key.metric, "labels": Self.labels(key),
                                "rollups": rows.map { ["start": $0.start, "count": $0.count, "mean": $0.mean, "min": $0.min, "max": $0.max, "p95": $0.p95] }])
             }

@@ -1,38 +1,29 @@
-import Crypto
 import Foundation
 import GRDB
 import Storage
 import WatchModel
 
 extension SQLiteStore: AccessStore {
-    /// 32 random bytes in hex: tokens and secrets.
-    static func randomToken() -> String { RandomHex.make(bytes: 32) }
-
-    /// Only hashes are stored: a copied database gives no one a working token.
-    static func hash(_ secret: String) -> String {
-        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
-    }
-
     public func firstAdminToken() async throws -> String? {
         try await pool.write { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM admin_tokens") == 0 else { return nil }
-            let token = Self.randomToken()
-            try db.execute(sql: "INSERT INTO admin_tokens (hash, created_ms) VALUES (?, ?)", arguments: [Self.hash(token), Self.now()])
+            let token = Secret.make()
+            try db.execute(sql: "INSERT INTO admin_tokens (hash, created_ms) VALUES (?, ?)", arguments: [Secret.hash(token), Self.now()])
             return token
         }
     }
 
     public func isAdmin(token: String) async throws -> Bool {
         try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM admin_tokens WHERE hash = ?", arguments: [Self.hash(token)]) == true
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM admin_tokens WHERE hash = ?", arguments: [Secret.hash(token)]) == true
         }
     }
 
     public func createEnrollmentToken(site: String, validForSeconds: Int) async throws -> String {
-        let token = Self.randomToken()
+        let token = Secret.make()
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO enrollment_tokens (hash, site, created_ms, expires_ms) VALUES (?, ?, ?, ?)",
-                           arguments: [Self.hash(token), site, Self.now(), Self.now() + TimestampMs(validForSeconds) * 1000])
+                           arguments: [Secret.hash(token), site, Self.now(), Self.now() + TimestampMs(validForSeconds) * 1000])
         }
         return token
     }
@@ -42,12 +33,12 @@ extension SQLiteStore: AccessStore {
             // Spending the token and creating the agent is one transaction: a token enrolls one agent.
             guard let site = try String.fetchOne(db, sql: """
                 SELECT site FROM enrollment_tokens WHERE hash = ? AND used_ms IS NULL AND expires_ms > ?
-                """, arguments: [Self.hash(token), Self.now()]) else { return nil }
-            try db.execute(sql: "UPDATE enrollment_tokens SET used_ms = ? WHERE hash = ?", arguments: [Self.now(), Self.hash(token)])
-            let id = "agt-" + Self.randomToken().prefix(16)
-            let secret = Self.randomToken()
+                """, arguments: [Secret.hash(token), Self.now()]) else { return nil }
+            try db.execute(sql: "UPDATE enrollment_tokens SET used_ms = ? WHERE hash = ?", arguments: [Self.now(), Secret.hash(token)])
+            let id = Secret.agentID()
+            let secret = Secret.make()
             try db.execute(sql: "INSERT INTO agents (id, site, hostname, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [id, site, hostname, Self.hash(secret), Self.now()])
+                           arguments: [id, site, hostname, Secret.hash(secret), Self.now()])
             return (AgentRecord(id: id, site: site, hostname: hostname), secret)
         }
     }
@@ -56,16 +47,9 @@ extension SQLiteStore: AccessStore {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT site, hostname, secret_hash, revoked_ms FROM agents WHERE id = ?",
                                              arguments: [agentID]) else { return nil }
-            let stored: String = row[2]
-            guard Self.constantTimeEqual(stored, Self.hash(secret)), row[3] as Int64? == nil else { return nil }
+            guard Secret.matches(secret, hash: row[2]), row[3] as Int64? == nil else { return nil }
             return AgentRecord(id: agentID, site: row[0], hostname: row[1])
         }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     public func revoke(agentID: String) async throws -> Bool {

@@ -1,17 +1,9 @@
-import Deflate
 import Foundation
 import GRDB
 import Storage
 import WatchModel
 
-extension SQLiteStore {
-    /// What one compaction pass did.
-    public struct CompactionResult: Sendable, Hashable {
-        public var chunksBefore = 0
-        public var chunksAfter = 0
-        public var samples = 0
-    }
-
+extension SQLiteStore: StoreMaintenance {
     /// Merges each series' chunks that ended before `olderThan` into one deflated chunk per UTC
     /// day. Uploads arrive as many small chunks (one per series per batch); a day in one block
     /// compresses far better and reads in one row. One transaction per series-day: a crash
@@ -38,35 +30,22 @@ extension SQLiteStore {
                 try db.execute(sql: "DELETE FROM chunks WHERE rowid IN (\(rows.map { "\($0[0] as Int64)" }.joined(separator: ",")))")
                 try db.execute(sql: "INSERT INTO chunks (series, start_ms, end_ms, count, data, codec) VALUES (?, ?, ?, ?, ?, 1)",
                                arguments: [group.series, points.first!.timestamp, points.last!.timestamp, points.count,
-                                           Data(Deflate.compress(PointBlock.encode(points)))])
+                                           Data(ChunkCodec.compacted(points))])
                 return CompactionResult(chunksBefore: rows.count, chunksAfter: 1, samples: points.count)
             }
-            result.chunksBefore += done.chunksBefore
-            result.chunksAfter += done.chunksAfter
-            result.samples += done.samples
+            result.add(done)
         }
         return result
     }
 }
 
 extension SQLiteStore {
-    /// How long each resolution is kept (the issue's defaults: raw 30 days, 5-minute 1 year, 1-hour 5 years).
-    public struct Retention: Sendable, Hashable {
-        public var rawDays = 30
-        public var fiveMinuteDays = 365
-        public var hourDays = 5 * 365
-        public var eventDays = 365
-
-        public init() {}
-    }
-
     /// Deletes what is older than the retention of its resolution; returns the rows deleted.
     /// Raw data about to go is first summed up into 5-minute and 1-hour rollups: while raw data
     /// exists, rollups are computed from it when asked, so they cost no disk for the first month.
     @discardableResult
     public func enforce(_ retention: Retention, now: TimestampMs) async throws -> Int {
-        let day: TimestampMs = 86_400_000
-        let rawCutoff = now - TimestampMs(retention.rawDays) * day
+        let rawCutoff = retention.rawCutoff(now: now)
         let expiring = try await pool.read { db in
             try Int64.fetchAll(db, sql: "SELECT DISTINCT series FROM chunks WHERE end_ms < ?", arguments: [rawCutoff])
         }
@@ -78,10 +57,13 @@ extension SQLiteStore {
                 for row in rows { points += try Self.chunkPoints(row[0], codec: row[1]) }
                 points.sort { $0.timestamp < $1.timestamp }
                 for resolution in Rollup.resolutions {
-                    for bucket in Rollup.buckets(points, resolution: resolution) {
+                    guard let first = points.first?.timestamp, let last = points.last?.timestamp else { break }
+                    let stored = try Self.storedRollups(series: series, resolution: resolution, from: first / resolution * resolution, to: last, in: db)
+                    for bucket in Rollup.mergedForStorage(points, resolution: resolution, stored: Dictionary(stored.map { ($0.start, $0) }) { a, _ in a }) {
                         try db.execute(sql: """
-                            INSERT OR REPLACE INTO rollups (series, resolution, start_ms, count, sum, min, max, p95) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            """, arguments: [series, resolution, bucket.start, bucket.count, bucket.sum, bucket.min, bucket.max, bucket.p95])
+                            INSERT OR REPLACE INTO rollups (series, resolution, start_ms, count, sum, min, max, p95, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [series, resolution, bucket.start, bucket.count, bucket.sum, bucket.min, bucket.max, bucket.p95,
+                                             Data(bucket.sketch.encoded)])
                     }
                 }
                 try db.execute(sql: "DELETE FROM chunks WHERE series = ? AND end_ms < ?", arguments: [series, rawCutoff])
@@ -90,13 +72,13 @@ extension SQLiteStore {
         }
         let rawDeleted = deleted
         return try await pool.write { db in
-            try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
-                           arguments: [Rollup.fiveMinutes, now - TimestampMs(retention.fiveMinuteDays) * day])
-            var more = db.changesCount
-            try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
-                           arguments: [Rollup.hour, now - TimestampMs(retention.hourDays) * day])
-            more += db.changesCount
-            try db.execute(sql: "DELETE FROM events WHERE ts < ?", arguments: [now - TimestampMs(retention.eventDays) * day])
+            var more = 0
+            for resolution in Rollup.resolutions {
+                try db.execute(sql: "DELETE FROM rollups WHERE resolution = ? AND start_ms < ?",
+                               arguments: [resolution, retention.rollupCutoff(resolution, now: now)])
+                more += db.changesCount
+            }
+            try db.execute(sql: "DELETE FROM events WHERE ts < ?", arguments: [retention.eventCutoff(now: now)])
             return rawDeleted + more + db.changesCount
         }
     }
@@ -109,15 +91,21 @@ extension SQLiteStore {
                                               arguments: [key.metric, LabelText.encode(key.labels)]) else { return [] }
             let start = from / resolution * resolution
             let computed = Rollup.buckets(try Self.points(series: id, from: start, to: to, in: db), resolution: resolution)
-            let fromRaw = Set(computed.map(\.start))
-            let stored = try Row.fetchAll(db, sql: """
-                SELECT start_ms, count, sum, min, max, p95 FROM rollups
-                WHERE series = ? AND resolution = ? AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms
-                """, arguments: [id, resolution, start, to]).map {
-                Rollup(start: $0[0], count: $0[1], sum: $0[2], min: $0[3], max: $0[4], p95: $0[5])
-            }.filter { !fromRaw.contains($0.start) }
-            return (stored + computed).sorted { $0.start < $1.start }
+            return Rollup.answer(computed: computed, stored: try Self.storedRollups(series: id, resolution: resolution, from: start, to: to, in: db))
         }
     }
+
+    static func storedRollups(series: Int64, resolution: Int64, from: TimestampMs, to: TimestampMs, in db: Database) throws -> [Rollup] {
+        try Row.fetchAll(db, sql: """
+            SELECT start_ms, count, sum, min, max, p95, sketch FROM rollups
+            WHERE series = ? AND resolution = ? AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms
+            """, arguments: [series, resolution, from, to]).map { row in
+            // Rollups stored before sketches existed merge as their p95 alone.
+            let sketch = try (row[6] as Data?).map { try QuantileSketch(encoded: [UInt8]($0)) } ?? QuantileSketch([row[5]])
+            return Rollup(start: row[0], count: row[1], sum: row[2], min: row[3], max: row[4], p95: row[5], sketch: sketch)
+        }
+    }
+
+    public func close() async {}
 }
 

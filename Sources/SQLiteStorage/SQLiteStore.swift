@@ -1,4 +1,3 @@
-import Deflate
 import Foundation
 import GRDB
 import Storage
@@ -74,6 +73,10 @@ public final class SQLiteStore: Sendable {
                     PRIMARY KEY (series, resolution, start_ms)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6 rollup sketches") { db in
+            // A mergeable sketch per stored bucket: the p95 of a week out of 5-minute rollups.
+            try db.execute(sql: "ALTER TABLE rollups ADD COLUMN sketch BLOB")
+        }
         return migrator
     }
 
@@ -92,9 +95,7 @@ extension SQLiteStore: MetricStore {
             }
             var known = cached
             for d in batch.definitions {
-                // The agent's site label is the collector's to set: an agent writes only its own site.
-                let key = d.key.adding(["site": batch.site])
-                let id = try Self.seriesID(key, site: batch.site, in: db)
+                let id = try Self.seriesID(batch.storedKey(d), site: batch.site, in: db)
                 try db.execute(sql: "INSERT OR REPLACE INTO catalogs (agent, catalog, agent_series, series) VALUES (?, ?, ?, ?)",
                                arguments: [batch.agentID, Int64(bitPattern: batch.catalog), d.id, id])
                 known[d.id] = id
@@ -111,11 +112,7 @@ extension SQLiteStore: MetricStore {
             guard unknown.isEmpty else { return (.unknownSeries(unknown), [:]) }
             var samples = 0
             for s in batch.series where !s.points.isEmpty {
-                var points = s.points
-                if batch.clockCorrection != 0 {
-                    for i in points.indices { points[i].timestamp += batch.clockCorrection }
-                }
-                points.sort { $0.timestamp < $1.timestamp }
+                let points = batch.correctedPoints(s)
                 try db.execute(sql: "INSERT INTO chunks (series, start_ms, end_ms, count, data) VALUES (?, ?, ?, ?, ?)",
                                arguments: [known[s.id]!, points.first!.timestamp, points.last!.timestamp, points.count,
                                            Data(PointBlock.encode(points))])
@@ -125,11 +122,9 @@ extension SQLiteStore: MetricStore {
                     ON CONFLICT (series) DO UPDATE SET ts = ?2, value = ?3 WHERE ?2 >= latest.ts
                     """, arguments: [known[s.id]!, points.last!.timestamp, points.last!.value])
             }
-            for e in batch.events {
-                var labels = e.labels
-                labels["site"] = batch.site
+            for e in batch.storedEvents {
                 try db.execute(sql: "INSERT INTO events (site, ts, kind, labels, text, document) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [batch.site, e.timestamp + batch.clockCorrection, e.kind, LabelText.encode(labels), e.text, e.document])
+                               arguments: [batch.site, e.timestamp, e.kind, LabelText.encode(e.labels), e.text, e.document])
             }
             try db.execute(sql: "INSERT INTO batches (agent, id, received_ms, samples, path, clock_correction_ms) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [batch.agentID, batch.batchID, Self.now(), samples, batch.path, batch.clockCorrection])
@@ -169,8 +164,7 @@ extension SQLiteStore: MetricStore {
     }
 
     static func chunkPoints(_ data: Data, codec: Int) throws -> [WirePoint] {
-        let bytes = [UInt8](data)
-        return try PointBlock.decode(codec == 1 ? try Deflate.decompress(bytes, limit: 64 << 20) : bytes)
+        try ChunkCodec.points([UInt8](data), codec: codec)
     }
 
     public func series(metric: String, matching: [String: String]) async throws -> [SeriesKey] {

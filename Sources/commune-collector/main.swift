@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory for the database and the first admin token. Default ./data.")
     var data: String?
 
+    @Option(help: "A PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE) instead of SQLite under --data.")
+    var database: String?
+
     @Option(help: "Batches per second one agent may send (a burst of twice as many is allowed). Default 10.")
     var agentRequestsPerSecond: Double?
 
@@ -47,6 +50,7 @@ struct Serve: AsyncParsableCommand {
             settings.port = port
         }
         if let data { settings.dataDirectory = data }
+        if let database { settings.database = database }
         if let agentRequestsPerSecond {
             guard agentRequestsPerSecond > 0 else { throw ValidationError("--agent-requests-per-second must be positive") }
             settings.agentRequestsPerSecond = agentRequestsPerSecond
@@ -73,20 +77,20 @@ struct Sites: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add or update sites from a CSV file (columns: \(SiteRegistryCSV.columns.joined(separator: ","))).")
         @Argument(help: "The CSV file (UTF-8, a header row, code and name required).") var file: String
-        @Option(help: "The collector's data directory.") var data = "./data"
+        @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let count = try await SiteRegistryCSV.importFile(file, into: try Collector.access(dataDirectory: data))
+            let count = try await store.database.with { try await SiteRegistryCSV.importFile(file, into: $0) }
             print("imported \(count) sites from \(file)")
         }
     }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the registry as CSV.")
-        @Option(help: "The collector's data directory.") var data = "./data"
+        @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            print(SiteRegistryCSV.text(try await Collector.access(dataDirectory: data).sites()), terminator: "")
+            print(SiteRegistryCSV.text(try await store.database.with { try await $0.sites() }), terminator: "")
         }
     }
 }
@@ -96,13 +100,15 @@ struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create a one-time enrollment token for a site.")
     @Option(help: "The site's code.") var site: String
     @Option(help: "Hours the token stays valid.") var validHours = 72
-    @Option(help: "The collector's data directory.") var data = "./data"
+    @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let access = try Collector.access(dataDirectory: data)
-        guard try await access.site(site) != nil else { throw ValidationError("no site '\(site)' in the registry") }
         guard (1...2160).contains(validHours) else { throw ValidationError("--valid-hours must be 1…2160") }
-        print(try await access.createEnrollmentToken(site: site, validForSeconds: validHours * 3600))
+        let token = try await store.database.with { access -> String in
+            guard try await access.site(site) != nil else { throw ValidationError("no site '\(site)' in the registry") }
+            return try await access.createEnrollmentToken(site: site, validForSeconds: validHours * 3600)
+        }
+        print(token)
     }
 }
 
@@ -111,10 +117,10 @@ struct Probes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Set the province's probe list, or a site's additions, from a TOML file of [[probe]] tables.")
     @Argument(help: "The TOML file.") var file: String
     @Option(help: "A site's additions instead of the province's list.") var site: String?
-    @Option(help: "The collector's data directory.") var data = "./data"
+    @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let count = try await Collector.setProbeList(file: file, site: site, dataDirectory: data)
+        let count = try await store.database.with { try await Collector.setProbeList(file: file, site: site, in: $0) }
         print("\(count) probes for \(site.map { "site \($0)" } ?? "the province"); agents fetch them within their config_interval")
     }
 }
@@ -123,11 +129,20 @@ struct Probes: AsyncParsableCommand {
 struct Compact: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Merge each series' small chunks into one compressed chunk per day.")
     @Option(help: "Compact data older than this many minutes.") var olderThanMinutes = 60
-    @Option(help: "The collector's data directory.") var data = "./data"
+    @OptionGroup var store: StoreOptions
 
     func run() async throws {
         let cutoff = WallClock.nowMs() - Int64(olderThanMinutes) * 60_000
-        let done = try await Collector.compact(dataDirectory: data, olderThan: cutoff)
+        let done = try await store.database.with { try await $0.compact(olderThan: cutoff) }
         print("compacted \(done.chunksBefore) chunks into \(done.chunksAfter) (\(done.samples) samples)")
     }
+}
+
+/// Which database a command works on: the server's SQLite under --data, or its PostgreSQL.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The collector's data directory (its SQLite database).") var data = "./data"
+    @Option(name: .customLong("database"), help: "The collector's PostgreSQL URL, when it uses one (postgres://USER:PASSWORD@HOST:PORT/DATABASE).")
+    var url: String?
+
+    var database: Collector.Database { Collector.Database(dataDirectory: data, url: url) }
 }

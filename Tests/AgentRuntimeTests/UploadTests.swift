@@ -183,12 +183,18 @@ extension UploadTests {
         let dir = scratchDirectory("forget")
         let agent = try startAgent(collector: collector, probes: 4, dir: dir)
         defer { if agent.isRunning { agent.terminate() } }
-        var deadline = Date().addingTimeInterval(20)
-        while collector.storedBodies().count < 3 && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        // Series first seen later (the agent's own metrics, a probe's first failure) bring their
+        // definitions along: wait (bounded) for a batch of known series only.
+        func definedOnce(_ bodies: [[UInt8]]) -> Bool {
+            bodies.dropFirst().contains { body in
+                (try? WireBatch.decode(try Deflate.decompress(body, limit: 64 << 20))).map { $0.definitions.isEmpty && !$0.series.isEmpty } ?? false
+            }
+        }
+        var deadline = Date().addingTimeInterval(30)
+        while !(collector.storedBodies().count >= 3 && definedOnce(collector.storedBodies())) && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
         let early = collector.storedBodies()
         #expect(early.count >= 3)
-        let later = try early.dropFirst().map { try WireBatch.decode(try Deflate.decompress($0, limit: 64 << 20)) }
-        #expect(later.contains { $0.definitions.isEmpty && !$0.series.isEmpty }, "known series travel without their definitions")
+        #expect(definedOnce(early), "known series travel without their definitions")
 
         try collector.set(mode: "forget")
         deadline = Date().addingTimeInterval(20)

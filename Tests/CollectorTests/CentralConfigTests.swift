@@ -5,8 +5,8 @@ import TestSupport
 /// The province changes what every commune probes without touching their PCs: the collector
 /// serves its list plus the site's additions, conditionally, and refuses a broken list by line.
 @Suite struct CentralConfigTests {
-    @Test func theProvincesProbeListReachesTheAgent() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func theProvincesProbeListReachesTheAgent(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let https = try HTTPSPeer.shared.get()
         let dir = scratchDirectory("central-real")

@@ -7,8 +7,8 @@ import TestSupport
 /// An office PC whose clock is two minutes slow and not NTP-synchronised: its samples are stored
 /// at the true time, and the site's events say so once.
 @Suite struct ClockSkewTests {
-    @Test func aSlowUnsynchronisedClockIsCorrectedAndFlagged() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func aSlowUnsynchronisedClockIsCorrectedAndFlagged(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let credentials = try collector.enrolledAgent(site: "QNG-CLOCK", name: "Xã Đồng Hồ")
         func upload(_ n: UInt8, synced: Bool?) throws -> (status: Int, body: String, json: [String: Any]) {

@@ -7,10 +7,10 @@ import TestSupport
 /// `kill -9` of the collector in the middle of a heavy ingest: after the restart, every batch it
 /// acknowledged is there, exactly once, and sending it again stores nothing.
 @Suite struct CollectorCrashTests {
-    @Test func killNineDuringIngestKeepsEveryAcknowledgedBatchOnce() throws {
+    @Test(arguments: Backend.allCases) func killNineDuringIngestKeepsEveryAcknowledgedBatchOnce(backend: Backend) throws {
         // One agent sends as fast as it can here: its rate limit is lifted (this test is about durability).
         let unlimited = ["--agent-requests-per-second", "100000"]
-        let first = try CollectorProcess(options: unlimited)
+        let first = try CollectorProcess(backend: backend, options: unlimited)
         let credentials = try first.enrolledAgent(site: "QNG-CRASH", name: "Xã Thử Lửa")
         // 240 batches of 20 series × 25 points; series are named by batch, so each batch's presence can be counted.
         let start = WallClock.nowMs() - 3_600_000
@@ -53,7 +53,7 @@ import TestSupport
         #expect(ackedBeforeKill.count >= 10, "the kill came before any real ingest: \(ackedBeforeKill.count) acknowledged")
         #expect(ackedBeforeKill.count < bodies.count, "the kill came after the whole ingest")
 
-        let restarted = try CollectorProcess(data: first.data, options: unlimited)
+        let restarted = try CollectorProcess(data: first.data, database: first.database, options: unlimited)
         defer { restarted.stop() }
         for n in ackedBeforeKill.sorted() {
             let reply = try restarted.request("GET", "/api/v1/query_range?metric=probe_icmp_rtt_median_seconds&site=QNG-CRASH&batch=\(n)&from=\(start)&to=\(start + 3_600_000)")

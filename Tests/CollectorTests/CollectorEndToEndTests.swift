@@ -7,8 +7,8 @@ import TestSupport
 /// The real agent against the real collector: enroll, upload, query; one site's agent cannot
 /// write another's series; a revoked agent is refused.
 @Suite struct CollectorEndToEndTests {
-    @Test func anEnrolledAgentsDataIsQueryableAndStaysItsOwn() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func anEnrolledAgentsDataIsQueryableAndStaysItsOwn(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let https = try HTTPSPeer.shared.get()
         let dir = scratchDirectory("e2e")

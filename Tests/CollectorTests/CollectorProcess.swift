@@ -1,5 +1,12 @@
 import Foundation
+import Testing
 import TestSupport
+
+/// Where a test's collector keeps its data: the same tests run on both.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
 
 /// A `commune-collector serve` of the test's own: fresh data directory, any free loopback port.
 final class CollectorProcess: @unchecked Sendable {
@@ -7,17 +14,23 @@ final class CollectorProcess: @unchecked Sendable {
     let data: String
     let port: Int
     let adminToken: String
+    /// The PostgreSQL URL it uses; nil for SQLite under `data`.
+    let database: String?
 
-    /// A new collector, or one restarted on the data directory of an earlier one.
+    /// A new collector, or one restarted on the data directory (or database) of an earlier one.
     /// The CA of the collector's certificate when it serves HTTPS.
     let caFile: String?
 
-    init(data existing: String? = nil, options: [String] = [], caFile: String? = nil) throws {
+    /// `database`: a PostgreSQL URL shared with another collector (then `adminToken` is that collector's).
+    init(data existing: String? = nil, backend: Backend = .sqlite, database shared: String? = nil, adminToken sharedToken: String? = nil,
+         options: [String] = [], caFile: String? = nil) throws {
         self.caFile = caFile
         data = existing ?? scratchDirectory("collector-data")
+        database = try shared ?? (backend == .postgres ? try PostgresPeer.shared.get().newDatabase() : nil)
         try? FileManager.default.removeItem(atPath: data + "/port")
-        process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data] + options, binary: try collectorBinary(),
-                                        log: data + "/collector.log")
+        if let sharedToken { try (sharedToken + "\n").write(toFile: data + "/admin-token", atomically: true, encoding: .utf8) }
+        process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data] + (database.map { ["--database", $0] } ?? []) + options,
+                                        binary: try collectorBinary(), log: data + "/collector.log")
         let deadline = Date().addingTimeInterval(30)
         var port: Int?
         while port == nil && Date() < deadline {
@@ -33,6 +46,9 @@ final class CollectorProcess: @unchecked Sendable {
     }
 
     var url: String { "\(caFile == nil ? "http" : "https")://127.0.0.1:\(port)" }
+
+    /// The options that point a `commune-collector` command at this collector's database.
+    var storeOptions: [String] { ["--data", data] + (database.map { ["--database", $0] } ?? []) }
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }

@@ -13,8 +13,8 @@ import TestSupport
                   site: "", catalog: 9, definitions: [SeriesDefinition(id: 1, key: key)], series: [WireSeries(id: 1, points: points)])
     }
 
-    @Test func badUploadsAreRefusedWithAReasonAndTheCollectorStaysUp() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func badUploadsAreRefusedWithAReasonAndTheCollectorStaysUp(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let credentials = try collector.enrolledAgent(site: "QNG-BAD", name: "Phường Thử")
         let deflate = ["Content-Encoding: deflate"]

@@ -6,8 +6,8 @@ import TestSupport
 
 /// Outage intervals of a site, from its path probes, as a planner or a support team reads them.
 @Suite struct OutageTests {
-    @Test func aFiveMinuteLineCutAndTenSilentMinutes() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func aFiveMinuteLineCutAndTenSilentMinutes(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let credentials = try collector.enrolledAgent(site: "QNG-OUT", name: "Xã Mất Mạng")
         let start = (WallClock.nowMs() - 3 * 3_600_000) / 60_000 * 60_000

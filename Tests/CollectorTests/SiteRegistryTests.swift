@@ -12,27 +12,27 @@ import TestSupport
 
         """
 
-    @Test func importedByCommandLineAndExportedAgain() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func importedByCommandLineAndExportedAgain(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let file = collector.data + "/sites.csv"
         try list.write(toFile: file, atomically: true, encoding: .utf8)
-        let imported = try run(try collectorBinary(), ["sites", "import", file, "--data", collector.data])
+        let imported = try run(try collectorBinary(), ["sites", "import", file] + collector.storeOptions)
         #expect(imported.status == 0 && imported.stdout.contains("imported 3 sites"), "\(imported.stdout) \(imported.stderr)")
-        let exported = try run(try collectorBinary(), ["sites", "export", "--data", collector.data])
+        let exported = try run(try collectorBinary(), ["sites", "export"] + collector.storeOptions)
         // The same rows (sorted by code), quoting and diacritics intact.
         #expect(exported.stdout.split(separator: "\n").sorted() == list.split(separator: "\n").sorted(), "round trip:\n\(exported.stdout)")
         let sites = try collector.request("GET", "/api/v1/admin/sites", token: collector.adminToken)
         let lySon = (sites.json["sites"] as? [[String: Any]])?.first { $0["code"] as? String == "QNG-LYSON" }
         #expect(lySon?["name"] as? String == "Đặc khu Lý Sơn" && lySon?["kind"] as? String == "special_zone")
-        let token = try run(try collectorBinary(), ["token", "--site", "QNG-LYSON", "--data", collector.data])
+        let token = try run(try collectorBinary(), ["token", "--site", "QNG-LYSON"] + collector.storeOptions)
         #expect(token.status == 0 && token.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count == 64)
         let enrolled = try collector.json("POST", "/api/v1/enroll", ["token": token.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "hostname": "pc"])
         #expect(enrolled.status == 201 && enrolled.json["site"] as? String == "QNG-LYSON")
     }
 
-    @Test func aBadRowIsNamedAndNothingIsImported() throws {
-        let collector = try CollectorProcess()
+    @Test(arguments: Backend.allCases) func aBadRowIsNamedAndNothingIsImported(backend: Backend) throws {
+        let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }
         let bad = list.replacingOccurrences(of: "ward,TP", with: "village,TP")
         let reply = try collector.request("POST", "/api/v1/admin/sites/import", token: collector.adminToken, body: Array(bad.utf8),
@@ -43,7 +43,7 @@ import TestSupport
         #expect((sites.json["sites"] as? [Any])?.isEmpty == true, "a list with a bad row imports nothing")
         let file = collector.data + "/bad.csv"
         try "code,name,colour\nX,Y,red\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let cli = try run(try collectorBinary(), ["sites", "import", file, "--data", collector.data])
+        let cli = try run(try collectorBinary(), ["sites", "import", file] + collector.storeOptions)
         #expect(cli.status != 0 && cli.stderr.contains("unknown column 'colour'"), "\(cli.stderr)")
         let good = try collector.request("POST", "/api/v1/admin/sites/import", token: collector.adminToken, body: Array(list.utf8))
         #expect(good.status == 200 && good.json["imported"] as? Int == 3, "\(good.body)")

@@ -350,3 +350,28 @@ public func startAgentProcess(_ arguments: [String], binary: String? = nil, log:
     track(process)
     return process
 }
+
+/// The PostgreSQL peer: a cluster of the test process's own on a loopback port, a new database per test.
+public struct PostgresPeer: Sendable {
+    public let port: Int
+    public static let password = "cw-test"
+
+    public static let shared: Result<PostgresPeer, PeerError> = {
+        let dir = scratchDirectory("postgres")
+        return startPeer("postgres_peer.py", ["--dir", dir, "--lifetime", "3600"], directory: dir, readyFile: dir + "/port", seconds: 60)
+            .flatMap { text in Result { () throws(PeerError) in PostgresPeer(port: Int(try readPort(text))) } }
+    }()
+
+    /// `postgres://` URL of `database` as the superuser.
+    public func url(_ database: String, password: String = PostgresPeer.password) -> String {
+        "postgres://postgres:\(password)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// A new, empty database; its URL.
+    public func newDatabase() throws -> String {
+        let name = "cw_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        let result = try run("/usr/bin/psql", ["-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)", url("postgres")], timeout: 30)
+        guard result.status == 0 else { throw PeerError("CREATE DATABASE: \(result.stderr)") }
+        return url(name)
+    }
+}

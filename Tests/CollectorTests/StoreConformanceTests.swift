@@ -1,0 +1,219 @@
+import Foundation
+import PostgresStorage
+import SQLiteStorage
+import Storage
+import Testing
+import TestSupport
+import WatchModel
+
+/// The stores the collector can use, each under the same tests: in memory (the reference),
+/// SQLite, PostgreSQL.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, sqlite, postgres
+    var testDescription: String { rawValue }
+
+    /// A new, empty store, and a way to open a second one on the same database (a second collector).
+    func make() async throws -> (store: any CollectorStore, twin: () async throws -> any CollectorStore) {
+        switch self {
+        case .memory:
+            let store = MemoryStore()
+            return (store, { store })
+        case .sqlite:
+            let path = scratchDirectory("store") + "/collector.db"
+            return (try SQLiteStore(path: path), { try SQLiteStore(path: path) })
+        case .postgres:
+            let url = try PostgresPeer.shared.get().newDatabase()
+            return (try await PostgresStore.open(url: url), { try await PostgresStore.open(url: url) })
+        }
+    }
+}
+
+/// What every store must do the same way: exactly-once ingest, catalogs, queries, access rules,
+/// compaction and retention with rollups that still give a p95 over long spans.
+@Suite struct StoreConformanceTests {
+    let start: TimestampMs = 1_704_067_200_000
+    let rtt = SeriesKey("probe_icmp_rtt_median_seconds", ["probe": "gateway", "path": "dedicated", "site": "SPOOFED"])
+    let up = SeriesKey("probe_up", ["probe": "gateway", "path": "dedicated"])
+
+    func batch(_ id: String, agent: String = "agt-1", site: String = "QNG-001", catalog: UInt64 = 7, definitions: [SeriesDefinition] = [],
+               series: [WireSeries], events: [Event] = [], correction: TimestampMs = 0) -> IngestBatch {
+        IngestBatch(agentID: agent, site: site, batchID: id, catalog: catalog, definitions: definitions, series: series, events: events,
+                    clockCorrection: correction)
+    }
+
+    func points(_ from: Int, _ count: Int, value: (Int) -> Double = { Double($0) / 1000 }) -> [WirePoint] {
+        (from..<from + count).map { WirePoint(timestamp: start + TimestampMs($0) * 10_000, value: value($0)) }
+    }
+
+    @Test(arguments: StoreKind.allCases) func ingestIsExactlyOnceAndQueriesAgree(kind: StoreKind) async throws {
+        let (store, _) = try await kind.make()
+        defer { Task { await store.close() } }
+        let definitions = [SeriesDefinition(id: 1, key: rtt), SeriesDefinition(id: 2, key: up)]
+        let first = batch("b1", definitions: definitions, series: [WireSeries(id: 1, points: points(0, 30)), WireSeries(id: 2, points: points(0, 30) { _ in 1 })],
+                          events: [Event(kind: "state_changed", timestamp: start, labels: ["probe": "gateway", "state": "failed"], text: "gateway down")])
+        #expect(try await store.ingest(first) == .stored(samples: 60))
+        #expect(try await store.ingest(first) == .duplicate, "a batch id is stored once")
+        // Known series travel without definitions; an id the catalog never defined stores nothing.
+        #expect(try await store.ingest(batch("b2", series: [WireSeries(id: 1, points: points(30, 30))])) == .stored(samples: 30))
+        #expect(try await store.ingest(batch("b3", series: [WireSeries(id: 1, points: points(60, 5)), WireSeries(id: 9, points: points(60, 5))]))
+                == .unknownSeries([9]))
+        #expect(try await store.ingest(batch("b3", catalog: 8, series: [WireSeries(id: 1, points: points(60, 5))])) == .unknownSeries([1]),
+                "catalogs are per agent spool")
+        // A late batch, out of order, with the agent's clock 2 s behind: corrected, merged in time order.
+        let late = batch("b4", series: [WireSeries(id: 1, points: points(-10, 10))], correction: 2_000)
+        #expect(try await store.ingest(late) == .stored(samples: 10))
+
+        // The site label is the collector's: the agent's "SPOOFED" is replaced.
+        let stored = SeriesKey(rtt.metric, ["probe": "gateway", "path": "dedicated", "site": "QNG-001"])
+        #expect(try await store.series(metric: rtt.metric, matching: [:]) == [stored])
+        #expect(try await store.series(metric: rtt.metric, matching: ["site": "SPOOFED"]).isEmpty)
+        let all = try await store.points(stored, from: start - 200_000, to: start + 1_000_000)
+        #expect(all.count == 70)
+        #expect(all.map(\.timestamp) == all.map(\.timestamp).sorted())
+        #expect(all.first?.timestamp == start - 100_000 + 2_000, "the clock correction is applied")
+        #expect(try await store.points(stored, from: start, to: start + 90_000).count == 10, "the range is inclusive at both ends")
+
+        // Latest: the newest point, whatever order the batches came in.
+        let latest = try await store.latest(metric: rtt.metric, matching: ["site": "QNG-001"])
+        #expect(latest.count == 1 && latest.first?.point.timestamp == start + 590_000 && latest.first?.point.value == 0.059)
+        let rows = try await store.latestRows(metric: up.metric, site: "QNG-001")
+        #expect(rows.count == 1 && LabelText.decode(rows[0].labelsJSON)["site"] == "QNG-001" && rows[0].value == 1)
+        #expect(try await store.latestRows(metric: up.metric, site: "QNG-002").isEmpty)
+        #expect(try await store.everyLatest().map(\.key.metric).sorted() == [rtt.metric, up.metric])
+
+        // Events: newest first, labelled with the site.
+        let events = try await store.events(site: "QNG-001", from: start - 1, to: start + 1, limit: 10)
+        #expect(events.count == 1 && events[0].labels["site"] == "QNG-001" && events[0].text == "gateway down")
+        #expect(try await store.events(site: "QNG-002", from: 0, to: .max, limit: 10).isEmpty)
+
+        // Rollups from raw data: 5-minute buckets with count, mean, min, max, exact p95.
+        let fiveMinutes = try await store.rollups(stored, resolution: Rollup.fiveMinutes, from: start, to: start + 599_999)
+        #expect(fiveMinutes.map(\.count) == [30, 30])
+        #expect(fiveMinutes.first.map { $0.min == 0 && $0.max == 0.029 && abs($0.mean - 0.0145) < 1e-12 && $0.p95 == 0.028 } == true,
+                "\(fiveMinutes)")
+    }
+
+    @Test(arguments: StoreKind.allCases) func twinBatchesFromTwoCollectorsAreStoredOnce(kind: StoreKind) async throws {
+        let (store, twin) = try await kind.make()
+        let other = try await twin()
+        defer { Task { await store.close(); await other.close() } }
+        let definitions = [SeriesDefinition(id: 1, key: rtt)]
+        #expect(try await store.ingest(batch("define", definitions: definitions, series: [])) == .stored(samples: 0))
+        // The same 20 batches, each sent to both collectors at once (an agent retrying after a lost reply).
+        let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+            for n in 0..<20 {
+                let b = batch("twin-\(n)", series: [WireSeries(id: 1, points: points(n * 10, 10))])
+                group.addTask { try await store.ingest(b) }
+                group.addTask { try await other.ingest(b) }
+            }
+            return try await group.reduce(into: [IngestOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .stored(samples: 10) }.count == 20)
+        #expect(outcomes.filter { $0 == .duplicate }.count == 20)
+        let key = SeriesKey(rtt.metric, ["probe": "gateway", "path": "dedicated", "site": "QNG-001"])
+        #expect(try await other.points(key, from: start, to: start + 10_000_000).count == 200)
+    }
+
+    @Test(arguments: StoreKind.allCases) func accessRules(kind: StoreKind) async throws {
+        let (store, twin) = try await kind.make()
+        defer { Task { await store.close() } }
+        let admin = try #require(try await store.firstAdminToken())
+        #expect(try await store.firstAdminToken() == nil, "the first admin token is made once")
+        let other = try await twin()
+        #expect(try await other.firstAdminToken() == nil, "a second collector on the same database makes none")
+        await other.close()
+        #expect(try await store.isAdmin(token: admin))
+        #expect(try await !store.isAdmin(token: admin + "0"))
+
+        try await store.upsert(Site(code: "QNG-TINHKHE", name: "Xã Tịnh Khê", kind: .commune, latitude: 15.17))
+        try await store.upsert(Site(code: "QNG-TINHKHE", name: "Xã Tịnh Khê", kind: .ward, upstream: "POP Sơn Tịnh"))
+        #expect(try await store.site("QNG-TINHKHE").map { $0.kind == .ward && $0.upstream == "POP Sơn Tịnh" && $0.latitude == nil } == true)
+        #expect(try await store.sites().map(\.code) == ["QNG-TINHKHE"])
+        #expect(try await store.site("QNG-NONE") == nil)
+
+        let token = try await store.createEnrollmentToken(site: "QNG-TINHKHE", validForSeconds: 3600)
+        let (agent, secret) = try #require(try await store.enroll(token: token, hostname: "pc-1"))
+        #expect(agent.site == "QNG-TINHKHE" && agent.hostname == "pc-1")
+        #expect(try await store.enroll(token: token, hostname: "pc-2") == nil, "a token enrolls one agent")
+        let expired = try await store.createEnrollmentToken(site: "QNG-TINHKHE", validForSeconds: 0)
+        #expect(try await store.enroll(token: expired, hostname: "pc-3") == nil)
+        #expect(try await store.authenticate(agentID: agent.id, secret: secret)?.site == "QNG-TINHKHE")
+        #expect(try await store.authenticate(agentID: agent.id, secret: String(secret.reversed())) == nil)
+        #expect(try await store.revoke(agentID: agent.id))
+        #expect(try await !store.revoke(agentID: agent.id), "revoked once")
+        #expect(try await store.authenticate(agentID: agent.id, secret: secret) == nil, "a revoked agent is refused")
+
+        try await store.setProbeList(site: nil, toml: "[[probe]]\nkind = \"tcp\"\n")
+        try await store.setProbeList(site: "QNG-TINHKHE", toml: "# Tịnh Khê\n")
+        #expect(try await store.probeList(site: nil) == "[[probe]]\nkind = \"tcp\"\n")
+        #expect(try await store.probeList(site: "QNG-TINHKHE") == "# Tịnh Khê\n")
+        try await store.setProbeList(site: "QNG-TINHKHE", toml: nil)
+        #expect(try await store.probeList(site: "QNG-TINHKHE") == nil)
+    }
+
+    /// A day of uploads: compaction keeps every point, retention turns raw data into rollups,
+    /// and a week-long p95 merged from stored rollups stays within 1% of the raw samples'.
+    @Test(arguments: StoreKind.allCases) func compactionAndRetentionKeepTheEvidence(kind: StoreKind) async throws {
+        let (store, _) = try await kind.make()
+        defer { Task { await store.close() } }
+        let key = SeriesKey("probe_icmp_rtt_median_seconds", ["probe": "gateway", "site": "QNG-001"])
+        var generator = SystemRandomNumberGenerator()
+        // 144 uploads of 10 minutes each (60 points at 10 s): one day of latencies with a slow tail.
+        for upload in 0..<144 {
+            let points = (0..<60).map { i in
+                let slow = UInt8.random(in: 0...19, using: &generator) == 0 ? 80.0 : 0
+                return WirePoint(timestamp: start + TimestampMs(upload * 60 + i) * 10_000,
+                                 value: ((20 + slow + Double(UInt8.random(in: 0...200, using: &generator)) / 100) / 1000).rounded(toPlaces: 6))
+            }
+            let outcome = try await store.ingest(batch(String(format: "%032x", upload), definitions: upload == 0 ? [SeriesDefinition(id: 1, key: key)] : [],
+                                                       series: [WireSeries(id: 1, points: points)]))
+            #expect(outcome == .stored(samples: 60))
+        }
+        let before = try await store.points(key, from: start, to: start + 86_400_000)
+        #expect(before.count == 8640)
+        let done = try await store.compact(olderThan: start + 2 * 86_400_000)
+        if kind != .memory { #expect(done.chunksBefore == 144 && done.chunksAfter == 1 && done.samples == 8640) }
+        #expect(try await store.points(key, from: start, to: start + 86_400_000) == before, "compaction must not change a single point")
+        #expect(try await store.latest(metric: key.metric, matching: [:]).first?.point == before.last)
+        #expect(try await store.compact(olderThan: start + 2 * 86_400_000).chunksBefore == 0, "a compacted day is left alone")
+
+        let fiveMinutes = try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000)
+        let hours = try await store.rollups(key, resolution: Rollup.hour, from: start, to: start + 86_400_000)
+        #expect(fiveMinutes.count == 288 && fiveMinutes.allSatisfy { $0.count == 30 })
+        #expect(hours.count == 24 && hours.allSatisfy { $0.count == 360 })
+        let firstHour = before.prefix(360).map(\.value).sorted()
+        #expect(hours[0].min == firstHour.first && hours[0].max == firstHour.last && hours[0].p95 == firstHour[341])
+        #expect(abs(hours[0].mean - firstHour.reduce(0, +) / 360) < 1e-12)
+
+        // Forty days later the raw data is gone and the rollups stand for it.
+        try await store.enforce(Retention(), now: start + 40 * 86_400_000)
+        #expect(try await store.points(key, from: start, to: start + 86_400_000).isEmpty)
+        let stored = try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000)
+        #expect(stored.count == 288 && stored.map(\.count) == fiveMinutes.map(\.count) && stored.map(\.max) == fiveMinutes.map(\.max))
+        // The day's p95 out of 288 stored 5-minute rollups, against the exact p95 of the 8,640 raw samples.
+        let all = before.map(\.value).sorted()
+        let exact = all[Int((0.95 * Double(all.count)).rounded(.up)) - 1]
+        let day = try #require(Rollup.regroup(stored, from: start, step: 86_400_000).first)
+        #expect(day.count == 8640 && day.max == all.last && day.min == all.first)
+        #expect(abs(day.p95 - exact) <= exact * QuantileSketch.accuracy, "p95 of the day \(day.p95), exact \(exact)")
+
+        // A late upload into an expired day joins the stored bucket instead of replacing it.
+        let late = WirePoint(timestamp: start + 5_000, value: 0.5)
+        #expect(try await store.ingest(batch("late", series: [WireSeries(id: 1, points: [late])])) == .stored(samples: 1))
+        try await store.enforce(Retention(), now: start + 41 * 86_400_000)
+        let merged = try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 299_999)
+        #expect(merged.count == 1 && merged[0].count == 31 && merged[0].max == 0.5)
+
+        try await store.enforce(Retention(), now: start + 400 * 86_400_000)
+        #expect(try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000).isEmpty)
+        #expect(try await store.rollups(key, resolution: Rollup.hour, from: start, to: start + 86_400_000).count == 24)
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}
