@@ -19,19 +19,29 @@ public final class PostgresStore: Sendable {
     /// Connects to `url` (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`, `?sslmode=disable|prefer|require`,
     /// `?host=/run/postgresql` for a Unix socket) and creates or migrates the tables.
     public static func open(url: String) async throws -> PostgresStore {
-        let store = PostgresStore(configuration: try DatabaseURL.parse(url))
+        let target = try DatabaseURL.parse(url)
+        func failure(_ error: any Error) -> DatabaseURLError {
+            DatabaseURLError("PostgreSQL at \(DatabaseURL.redacted(url)): \(PostgresStore.describe(error))")
+        }
+        do {
+            let connection = try await PostgresConnection.connect(configuration: target.probe, id: 0, logger: Logger(label: "commune-collector.postgres"))
+            try await connection.close()
+        } catch {
+            throw failure(error)
+        }
+        let store = PostgresStore(configuration: target.pool)
         do {
             try await store.migrate()
         } catch {
             await store.close()
-            throw DatabaseURLError("PostgreSQL at \(DatabaseURL.redacted(url)): \(PostgresStore.describe(error))")
+            throw failure(error)
         }
         return store
     }
 
     init(configuration: PostgresClient.Configuration) {
         var logger = Logger(label: "commune-collector.postgres")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         self.logger = logger
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client

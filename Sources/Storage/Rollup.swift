@@ -35,7 +35,8 @@ public struct Rollup: Sendable, Hashable {
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
         sketch.merge(other.sketch)
-        p95 = sketch.quantile(0.95) ?? p95
+        // A bin's middle may lie outside what was seen (all ones read 0.99): keep it within min…max.
+        p95 = Swift.min(Swift.max(sketch.quantile(0.95) ?? p95, min), max)
     }
 
     /// Buckets of `resolution` ms over time-ordered points; aggregates (a thinned spool's) weigh as many samples as they stand for.

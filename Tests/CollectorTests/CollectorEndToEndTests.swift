@@ -50,6 +50,12 @@ import TestSupport
         kill(agent.processIdentifier, SIGTERM)
         #expect(points.count >= 3, "the agent's probe results are queryable at the collector")
         #expect(points.allSatisfy { ($0.last as? Double) == 1 }, "the office server answers: \(points)")
+        // What a planner reads: the day's hourly rollups merged into one row.
+        let day = try collector.request("GET", "/api/v1/query_range?metric=probe_success&site=QNG-TINHKHE&probe=office%20server&from=-86400&res=1h&step=86400000")
+        let rows = (day.json["series"] as? [[String: Any]])?.first?["rollups"] as? [[String: Any]] ?? []
+        #expect(rows.count == 1 && (rows.first?["count"] as? Int ?? 0) >= points.count && rows.first?["p95"] as? Double == 1, "\(day.body)")
+        let tooFine = try collector.request("GET", "/api/v1/query_range?metric=probe_success&res=1h&step=60000")
+        #expect(tooFine.status == 400 && tooFine.body.contains("at least the resolution"), "\(tooFine.body)")
         let latest = try collector.request("GET", "/api/v1/latest?metric=probe_success&site=QNG-TINHKHE")
         let probes = Set(((latest.json["series"] as? [[String: Any]]) ?? []).compactMap { ($0["labels"] as? [String: String])?["probe"] })
         #expect(probes == ["office server", "closed door"], "\(latest.body)")

@@ -65,4 +65,24 @@ import TestSupport
             #expect(try collector.request("POST", "/api/v1/ingest", token: credentials, body: bodies[0], headers: ["Content-Encoding: deflate"]).status == 401)
         }
     }
+
+    /// A wrong password, a database that is not there, a URL that is not one: the collector and
+    /// its commands say which, without printing the password, and do not start.
+    @Test func aDatabaseThatCannotBeUsedIsNamed() throws {
+        let url = try PostgresPeer.shared.get().newDatabase()
+        let wrong = url.replacingOccurrences(of: ":\(PostgresPeer.password)@", with: ":not-the-password@")
+        let closedPort = "postgres://postgres:secret@127.0.0.1:1/communewatch?sslmode=disable"
+        let cases: [(arguments: [String], expected: String)] = [
+            (["serve", "--listen", "127.0.0.1:0", "--data", scratchDirectory("pg-wrong"), "--database", wrong], "password authentication failed"),
+            (["sites", "export", "--database", wrong], "password authentication failed"),
+            (["serve", "--listen", "127.0.0.1:0", "--data", scratchDirectory("pg-closed"), "--database", closedPort], "127.0.0.1"),
+            (["token", "--site", "X", "--database", "mysql://root@127.0.0.1/db"], "is not a postgres://"),
+        ]
+        for (arguments, expected) in cases {
+            let result = try run(try collectorBinary(), arguments, timeout: 60)
+            #expect(result.status != 0, "\(arguments) started anyway")
+            #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("not-the-password") && !result.stderr.contains("secret@"), "the password is not printed: \(result.stderr)")
+        }
+    }
 }
