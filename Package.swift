@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "WatchModel"),
@@ -57,6 +58,8 @@ let package = Package(
         .target(name: "PostgresStorage", dependencies: [
             "Storage", "WatchModel", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // Alert rules, incidents, grouping and routing: no I/O, time passed in.
+        .target(name: "Alerting", dependencies: ["WatchModel", "Storage", .product(name: "Yams", package: "Yams")]),
         .target(name: "CollectorServer", dependencies: [
             "Storage", "SQLiteStorage", "PostgresStorage", "WatchModel", "Deflate", "TOML",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
         .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "WatchModel", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TOML", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
