@@ -60,8 +60,10 @@ let package = Package(
         ]),
         // Alert rules, incidents, grouping and routing: no I/O, time passed in.
         .target(name: "Alerting", dependencies: ["WatchModel", "Storage", .product(name: "Yams", package: "Yams")]),
+        // One file per channel; HTTP through the project's libcurl wrapper.
+        .target(name: "Notifiers", dependencies: ["Alerting", "WatchModel", "Curl"]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "SQLiteStorage", "PostgresStorage", "WatchModel", "Deflate", "TOML",
+            "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),

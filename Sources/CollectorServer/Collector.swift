@@ -29,6 +29,10 @@ public struct Collector {
         public var retention = Retention()
         /// A PostgreSQL URL (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); nil: SQLite under the data directory.
         public var database: String?
+        /// A directory of alert rule files (`alerts/`); nil: no alerting.
+        public var alertRules: String?
+        /// Where notifications go: URLs that take Alertmanager's webhook payload.
+        public var webhooks: [String] = []
 
         public init() {}
     }
@@ -95,13 +99,15 @@ public struct Collector {
             try? (token + "\n").write(toFile: settings.dataDirectory + "/admin-token", atomically: true, encoding: .utf8)
             chmod(settings.dataDirectory + "/admin-token", 0o600)
         }
+        let alerting = try AlertService(settings: settings, store: store, logger: logger)
         let router = Router()
         EnrollRoutes(access: store).add(to: router)
         let counters = IngestCounters()
         let admission = IngestAdmission(.init(agentRequestsPerSecond: settings.agentRequestsPerSecond, agentBurst: settings.agentBurst,
                                               maxInFlight: settings.maxInFlightIngests))
         IngestRoutes(access: store, store: store, limits: .init(bodyBytes: settings.maxBodyBytes, inflatedBytes: settings.maxInflatedBytes),
-                     counters: counters, admission: admission).add(to: router)
+                     counters: counters, admission: admission, stored: { site in alerting?.evaluateSoon(site: site) }).add(to: router)
+        if let alerting { IncidentRoutes(access: store, alerting: alerting).add(to: router) }
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
         OutageRoutes(store: store).add(to: router)
@@ -148,6 +154,8 @@ public struct Collector {
             }
         }
         defer { compaction.cancel() }
+        let evaluation = alerting?.evaluateEvery(.seconds(10))
+        defer { evaluation?.cancel() }
         do {
             try await app.runService()
         } catch {

@@ -10,6 +10,7 @@ public enum CollectorConfig {
         "limits": ["agent_requests_per_second", "max_inflight_ingests", "max_body_mb", "max_inflated_mb"],
         "retention": ["raw_days", "five_minute_days", "hour_days", "event_days"],
         "database": ["url"],
+        "alerting": ["rules", "webhooks"],
     ]
 
     public static func load(path: String) throws(ConfigFileError) -> Collector.Settings {
@@ -74,6 +75,15 @@ public enum CollectorConfig {
             s.host = host
             s.port = port
         case "server.data": s.dataDirectory = try string()
+        case "alerting.rules": s.alertRules = try string()
+        case "alerting.webhooks":
+            guard case let .array(items) = node.value else { throw fail("a list of URLs") }
+            s.webhooks = try items.map { item throws(ConfigFileError) in
+                guard case let .string(url) = item.value, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw ConfigFileError("\(source):\(item.line): 'alerting.webhooks' holds http(s):// URLs")
+                }
+                return url
+            }
         case "database.url":
             let url = try string()
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {

@@ -11,6 +11,8 @@ struct IngestRoutes {
     let limits: Limits
     let counters: IngestCounters
     let admission: IngestAdmission
+    /// Told the site of every stored upload: the alert rules are evaluated on arrival.
+    var stored: @Sendable (String) -> Void = { _ in }
 
     /// How much an upload may weigh, compressed and inflated.
     struct Limits: Sendable {
@@ -91,6 +93,7 @@ struct IngestRoutes {
                 $0.samples += samples
                 if correction != 0 { $0.clockCorrected += 1 }
             }
+            stored(agent.site)
             return Reply.json(["batch": id, "stored": samples, "clock_correction_ms": correction])
         case .duplicate:
             counters.update { $0.duplicates += 1 }

@@ -35,6 +35,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Ingests in progress at once; beyond, agents are told 503 + Retry-After and keep their spools. Default 32.")
     var maxInflightIngests: Int?
 
+    @Option(help: "A directory of alert rule files (alerts/ holds the defaults); without it, no alerting.")
+    var alertRules: String?
+
+    @Option(help: "A URL that takes Alertmanager's webhook payload (repeat for several).")
+    var webhook: [String] = []
+
     @Option(help: "PEM certificate chain: with --tls-key, serve HTTPS.")
     var tlsCertificate: String?
 
@@ -51,6 +57,8 @@ struct Serve: AsyncParsableCommand {
         }
         if let data { settings.dataDirectory = data }
         if let database { settings.database = database }
+        if let alertRules { settings.alertRules = alertRules }
+        if !webhook.isEmpty { settings.webhooks = webhook }
         if let agentRequestsPerSecond {
             guard agentRequestsPerSecond > 0 else { throw ValidationError("--agent-requests-per-second must be positive") }
             settings.agentRequestsPerSecond = agentRequestsPerSecond

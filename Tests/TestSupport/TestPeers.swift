@@ -375,3 +375,33 @@ public struct PostgresPeer: Sendable {
         return url(name)
     }
 }
+
+/// A receiver of the test's own that records every POST (webhook_peer.py): one per test.
+public final class WebhookPeer: @unchecked Sendable {
+    public let port: Int
+    public let directory: String
+    let process: PeerProcess
+
+    public init() throws {
+        directory = scratchDirectory("webhook")
+        process = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/webhook_peer.py", "--dir", directory, "--lifetime", "900"],
+                                  log: directory + "/peer.log")
+        port = Int(try readPort(try process.waitForFile(directory + "/port")))
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)/hook" }
+
+    /// "ok", "down" (503) or "reset".
+    public func set(mode: String) throws { try mode.write(toFile: directory + "/mode", atomically: true, encoding: .utf8) }
+
+    /// Every request so far: its JSON body, the status it was answered with, when (seconds since the epoch).
+    public func received() -> [(body: [String: Any], answered: Int, time: Double)] {
+        let text = (try? String(contentsOfFile: directory + "/received.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let record = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+                  let body = record["body"] as? String else { return nil }
+            let json = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+            return (json, record["answered"] as? Int ?? 0, record["time"] as? Double ?? 0)
+        }
+    }
+}

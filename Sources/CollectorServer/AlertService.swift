@@ -1,0 +1,53 @@
+import Alerting
+import Foundation
+import Logging
+import Notifiers
+import Storage
+import WatchModel
+
+/// The collector's alerting: the rules evaluated on every upload and every 10 seconds, and what
+/// they say sent to the receivers through the delivery queue.
+final class AlertService: Sendable {
+    let evaluator: AlertEvaluator
+    let queue: DeliveryQueue
+    let logger: Logger
+
+    /// nil when no rules are configured.
+    init?(settings: Collector.Settings, store: any MetricStore, logger: Logger) throws {
+        guard let directory = settings.alertRules else { return nil }
+        let rules = try RuleFile.loadDirectory(directory)
+        guard !rules.isEmpty else { throw ImportError("no alert rules (*.yml) in \(directory)") }
+        evaluator = AlertEvaluator(rules: rules, store: store)
+        queue = DeliveryQueue(notifiers: settings.webhooks.enumerated().map { WebhookNotifier(name: "webhook-\($0.offset + 1)", url: $0.element) },
+                              logFile: settings.dataDirectory + "/deliveries.jsonl")
+        self.logger = logger
+        logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(settings.webhooks.count)"])
+    }
+
+    /// After an upload of `site`: its rules now, without holding up the reply.
+    func evaluateSoon(site: String) {
+        Task { await evaluate(site: site) }
+    }
+
+    func evaluate(site: String?) async {
+        do {
+            let notices = try await evaluator.evaluate(site: site, now: WallClock.nowMs())
+            for notice in notices {
+                logger.info("incident", metadata: ["alert": "\(notice.rule.name)", "change": "\(notice.changeName)", "site": "\(notice.labels["site"] ?? "")"])
+                await queue.send([notice])
+            }
+        } catch {
+            logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Every site on a timer: silence, and what time alone changes (a held resolution, flapping settling).
+    func evaluateEvery(_ interval: Duration) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await evaluate(site: nil)
+            }
+        }
+    }
+}

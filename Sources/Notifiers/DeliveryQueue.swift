@@ -1,0 +1,87 @@
+import Alerting
+import Foundation
+import WatchModel
+
+/// Delivers every notice to every receiver, retrying with backoff while a receiver is down (for
+/// up to a day), and keeps a delivery log: each attempt, when, and what went wrong. A receiver
+/// that is down for five minutes gets the message once when it is back.
+public actor DeliveryQueue {
+    /// One attempt, as the log keeps it.
+    public struct Attempt: Sendable, Hashable {
+        public var time: TimestampMs
+        public var receiver: String
+        public var alert: String
+        public var change: String
+        public var attempt: Int
+        /// nil: delivered.
+        public var error: String?
+    }
+
+    let notifiers: [any Notifier]
+    let logFile: String?
+    let maxBackoff: Duration
+    let giveUpAfter: Duration
+    public private(set) var log: [Attempt] = []
+    var running: [Task<Void, Never>] = []
+
+    public init(notifiers: [any Notifier], logFile: String? = nil, maxBackoff: Duration = .seconds(60), giveUpAfter: Duration = .seconds(86_400)) {
+        self.notifiers = notifiers
+        self.logFile = logFile
+        self.maxBackoff = maxBackoff
+        self.giveUpAfter = giveUpAfter
+    }
+
+    /// Queues the notices (one group) for every receiver; returns at once.
+    public func send(_ notices: [AlertNotice]) {
+        guard !notices.isEmpty else { return }
+        running.removeAll { $0.isCancelled }
+        for notifier in notifiers {
+            running.append(Task { await self.deliver(notices, to: notifier) })
+        }
+    }
+
+    func deliver(_ notices: [AlertNotice], to notifier: any Notifier) async {
+        let start = ContinuousClock.now
+        var backoff = Duration.seconds(1)
+        var attempt = 1
+        while !Task.isCancelled {
+            do {
+                try await notifier.deliver(notices)
+                record(notices, notifier, attempt, nil)
+                return
+            } catch {
+                record(notices, notifier, attempt, "\(error)")
+            }
+            guard ContinuousClock.now - start < giveUpAfter else { return }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, maxBackoff)
+            attempt += 1
+        }
+    }
+
+    func record(_ notices: [AlertNotice], _ notifier: any Notifier, _ attempt: Int, _ error: String?) {
+        for n in notices {
+            let entry = Attempt(time: WallClock.nowMs(), receiver: notifier.name, alert: n.key, change: n.changeName, attempt: attempt, error: error)
+            log.append(entry)
+            if log.count > 10_000 { log.removeFirst(log.count - 10_000) }
+            guard let logFile else { continue }
+            var object: [String: Any] = ["time": entry.time, "receiver": entry.receiver, "alert": entry.alert, "change": entry.change,
+                                         "attempt": attempt, "delivered": error == nil]
+            if let error { object["error"] = error }
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
+            if let handle = FileHandle(forWritingAtPath: logFile) ?? {
+                FileManager.default.createFile(atPath: logFile, contents: nil)
+                return FileHandle(forWritingAtPath: logFile)
+            }() {
+                handle.seekToEndOfFile()
+                handle.write(data + Data("\n".utf8))
+                try? handle.close()
+            }
+        }
+    }
+
+    /// Stops retrying (the server is stopping).
+    public func stop() {
+        for task in running { task.cancel() }
+    }
+}

@@ -1,0 +1,115 @@
+import Deflate
+import Foundation
+import Testing
+import TestSupport
+@testable import WatchModel
+
+/// The collector's alerting against a receiver of the test's own: evaluated on arrival, sent in
+/// Alertmanager's webhook shape, acknowledged, resolved, retried while the receiver is down.
+@Suite struct AlertDeliveryTests {
+    /// The shipped line-down rule, with a short resolve hold so the test need not wait a minute.
+    func rulesDirectory() throws -> String {
+        let dir = scratchDirectory("rules")
+        try """
+            groups:
+              - name: line
+                rules:
+                  - alert: DedicatedLineDown
+                    expr: 'last_over_time(probe_path_up{path="dedicated"}[2m]) < 1'
+                    resolve: 1
+                    resolve_hold: 2s
+                    severity: critical
+                    annotations:
+                      summary_vi: "Mất đường truyền chuyên dùng tại {{site}}"
+                      summary_en: "Dedicated line down at {{site}}"
+            """.write(toFile: dir + "/line.yml", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// One upload of `probe_path_up{path="dedicated"}` = `value`, now.
+    func pathUp(_ value: Double, batch n: UInt8) -> [UInt8] {
+        var id = [UInt8](repeating: 0, count: 16)
+        id[0] = n; id[15] = 0xA1
+        let key = SeriesKey("probe_path_up", ["path": "dedicated"])
+        return Deflate.compress(WireBatch(id: id, agentTime: WallClock.nowMs(), clockSynced: true, path: "dedicated", site: "", catalog: 3,
+                                          definitions: [SeriesDefinition(id: 1, key: key)],
+                                          series: [WireSeries(id: 1, points: [WirePoint(timestamp: WallClock.nowMs(), value: value)])]).encoded())
+    }
+
+    func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        return condition()
+    }
+
+    func alerts(_ peer: WebhookPeer, answered: Int = 200) -> [[String: Any]] {
+        peer.received().filter { $0.answered == answered }.flatMap { ($0.body["alerts"] as? [[String: Any]]) ?? [] }
+    }
+
+    func change(_ alert: [String: Any]) -> String { (alert["annotations"] as? [String: String])?["communewatch_change"] ?? "" }
+
+    @Test func aCutLineIsToldAcknowledgedAndResolved() throws {
+        let peer = try WebhookPeer()
+        let collector = try CollectorProcess(options: ["--alert-rules", try rulesDirectory(), "--webhook", peer.url])
+        defer { collector.stop() }
+        let agent = try collector.enrolledAgent(site: "QNG-CUT", name: "Xã Cắt Dây")
+        #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(1, batch: 1), headers: ["Content-Encoding: deflate"]).status == 200)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(alerts(peer).isEmpty, "a line that is up pages no one")
+
+        let cut = Date()
+        #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(0, batch: 2), headers: ["Content-Encoding: deflate"]).status == 200)
+        #expect(waitFor(10) { alerts(peer).contains { change($0) == "fired" } }, "no notification for the cut line")
+        let delay = (peer.received().first?.time ?? 0) - cut.timeIntervalSince1970
+        print("alert delivery: upload of the cut line to the webhook: \(String(format: "%.3f", delay)) s")
+        #expect(delay < 2, "evaluated on arrival, not on the next timer tick")
+        let body = try #require(peer.received().first?.body)
+        #expect(body["version"] as? String == "4" && body["status"] as? String == "firing" && body["receiver"] as? String == "webhook-1")
+        let fired = try #require(alerts(peer).first)
+        let labels = fired["labels"] as? [String: String] ?? [:]
+        #expect(labels["alertname"] == "DedicatedLineDown" && labels["site"] == "QNG-CUT" && labels["severity"] == "critical" && labels["path"] == "dedicated")
+        #expect((fired["annotations"] as? [String: String])?["summary_vi"] == "Mất đường truyền chuyên dùng tại QNG-CUT")
+        #expect(fired["endsAt"] as? String == "0001-01-01T00:00:00Z" && (fired["startsAt"] as? String)?.hasSuffix("Z") == true)
+
+        // The team sees it, and one of them takes it.
+        let open = try collector.request("GET", "/api/v1/incidents", token: collector.adminToken)
+        let incident = try #require((open.json["incidents"] as? [[String: Any]])?.first)
+        #expect(incident["state"] as? String == "firing" && incident["alert"] as? String == "DedicatedLineDown")
+        #expect(try collector.request("GET", "/api/v1/incidents").status == 401)
+        let ack = try collector.json("POST", "/api/v1/incidents/acknowledge", token: collector.adminToken,
+                                     ["key": incident["key"] as? String ?? "", "by": "anh Tuấn"])
+        #expect(ack.status == 200, "\(ack.body)")
+        #expect(waitFor(10) { alerts(peer).contains { change($0) == "acknowledged" } })
+        let again = try collector.json("POST", "/api/v1/incidents/acknowledge", token: collector.adminToken, ["key": "nope", "by": "x"])
+        #expect(again.status == 404)
+
+        // The line comes back: resolved once the hold is over (the timer evaluates every 10 s).
+        #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(1, batch: 3), headers: ["Content-Encoding: deflate"]).status == 200)
+        #expect(waitFor(30) { alerts(peer).contains { $0["status"] as? String == "resolved" } }, "the resolution was not told")
+        #expect(alerts(peer).map(change) == ["fired", "acknowledged", "resolved"], "\(alerts(peer).map(change))")
+        let after = try collector.request("GET", "/api/v1/incidents", token: collector.adminToken)
+        #expect((after.json["incidents"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aReceiverThatIsDownGetsTheMessageOnceItIsBack() throws {
+        let peer = try WebhookPeer()
+        try peer.set(mode: "down")
+        let collector = try CollectorProcess(options: ["--alert-rules", try rulesDirectory(), "--webhook", peer.url])
+        defer { collector.stop() }
+        let agent = try collector.enrolledAgent(site: "QNG-DOWN", name: "Xã Chờ")
+        #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(0, batch: 1), headers: ["Content-Encoding: deflate"]).status == 200)
+        #expect(waitFor(20) { peer.received().filter { $0.answered == 503 }.count >= 3 }, "retried while the receiver is down")
+        try peer.set(mode: "reset")
+        #expect(waitFor(20) { peer.received().contains { $0.answered == 0 } }, "retried through a reset connection")
+        try peer.set(mode: "ok")
+        #expect(waitFor(40) { !alerts(peer).isEmpty }, "delivered when the receiver is back")
+        Thread.sleep(forTimeInterval: 3)
+        #expect(alerts(peer).count == 1, "delivered once: \(alerts(peer).count)")
+        let log = try collector.request("GET", "/api/v1/deliveries", token: collector.adminToken)
+        let attempts = log.json["deliveries"] as? [[String: Any]] ?? []
+        #expect(attempts.filter { $0["delivered"] as? Bool == false }.count >= 4 && attempts.last?["delivered"] as? Bool == true, "\(log.body)")
+        #expect(attempts.contains { ($0["error"] as? String)?.contains("503") == true })
+        let file = (try? String(contentsOfFile: collector.data + "/deliveries.jsonl", encoding: .utf8)) ?? ""
+        #expect(file.split(separator: "\n").count == attempts.count, "the delivery log is kept on disk too")
+    }
+}
