@@ -20,6 +20,12 @@ public actor AgentRunner {
     private var lastInventory: HostInventory?
     /// Each SNMP device's previous poll, by probe name: a changed identity, firmware or port is a config_changed event.
     private var lastDevices: [String: DeviceSnapshot] = [:]
+    /// Each path's reachability probes and whether their confirmed state is up: `probe_path_up` is 1
+    /// while any of them passes (confirmed, so one lost echo does not take a line down).
+    private var pathProbes: [String: [String: Bool]] = [:]
+    /// Each path's last `probe_path_up` sample: written again on a change, or after 10 s, never
+    /// twice at one millisecond (probes of one path often finish together).
+    private var pathWritten: [String: (time: TimestampMs, up: Bool)] = [:]
     /// Probes running now (scheduled or confirming): a probe never overlaps itself.
     private var active: Set<String> = []
 
@@ -191,7 +197,26 @@ public actor AgentRunner {
         }
         var samples = outcome.samples
         if let site = config.site { samples = samples.map { Sample($0.key.adding(["site": site]), $0.value, at: $0.timestamp) } }
+        var pathUp: [Sample] = []
+        if [.icmp, .tcp, .dns, .http].contains(probe.spec.target.kind) {
+            let path = probe.spec.path
+            pathProbes[path, default: [:]][name] = confirmation.confirmed != .failed
+            let up = pathProbes[path]!.values.contains(true)
+            let now = WallClock.nowMs()
+            if let last = pathWritten[path], last.up == up, now - last.time < 10_000 {
+                // Unchanged and recent: nothing new to say.
+            } else {
+                var labels = ["path": path]
+                if let site = config.site { labels["site"] = site }
+                let time = max(now, (pathWritten[path]?.time ?? 0) + 1)
+                pathWritten[path] = (time, up)
+                pathUp = [Sample(SeriesKey(MetricCatalog.pathUp.name, labels), up ? 1 : 0, at: time)]
+            }
+        }
         do {
+            // Before the urgent event: the batch it sets off carries the path's new state along
+            // (probe_path_up travels with the essentials over 4G too).
+            try await spool.append(pathUp, urgent: false)
             if let stateChange { try await spool.append(stateChange, urgent: true) }
             try await spool.append(samples, urgent: false)
             if let host = outcome.result as? HostResult {

@@ -43,8 +43,8 @@ public struct SpooledSample: Sendable, Hashable {
 public enum SpoolLane: Sendable {
     /// Everything, urgent rows first, then oldest first.
     case everything
-    /// What must get through a metered 4G fallback: urgent rows, events and the agent's own
-    /// metrics (the heartbeat); the backlog waits for the dedicated line.
+    /// What must get through a metered 4G fallback: urgent rows, events, the agent's own
+    /// metrics (the heartbeat) and each path's state; the backlog waits for the dedicated line.
     case essentials
 }
 
@@ -60,7 +60,7 @@ extension Spool {
             if id == nil {
                 let fresh = (lane == .essentials ? Self.essentialsPrefix : "") + Self.newBatchID()
                 let essentialsOnly = lane == .essentials
-                    ? "AND (urgent = 1 OR series IN (SELECT id FROM series WHERE metric LIKE 'agent\\_%' ESCAPE '\\'))" : ""
+                    ? "AND (urgent = 1 OR series IN (SELECT id FROM series WHERE metric LIKE 'agent\\_%' ESCAPE '\\' OR metric = 'probe_path_up'))" : ""
                 try db.prepare("""
                     UPDATE samples SET batch = ? WHERE seq IN
                         (SELECT seq FROM samples WHERE batch IS NULL \(essentialsOnly) ORDER BY urgent DESC, seq LIMIT ?)
