@@ -22,15 +22,25 @@ final class CollectorProcess: @unchecked Sendable {
     let caFile: String?
 
     /// `database`: a PostgreSQL URL shared with another collector (then `adminToken` is that collector's).
+    /// The address it listens on (127.0.0.1, or an address inside `namespace`).
+    let host: String
+
     init(data existing: String? = nil, backend: Backend = .sqlite, database shared: String? = nil, adminToken sharedToken: String? = nil,
-         options: [String] = [], caFile: String? = nil) throws {
+         options: [String] = [], caFile: String? = nil, namespace: String? = nil, host: String = "127.0.0.1") throws {
         self.caFile = caFile
+        self.host = host
         data = existing ?? scratchDirectory("collector-data")
         database = try shared ?? (backend == .postgres ? try PostgresPeer.shared.get().newDatabase() : nil)
         try? FileManager.default.removeItem(atPath: data + "/port")
         if let sharedToken { try (sharedToken + "\n").write(toFile: data + "/admin-token", atomically: true, encoding: .utf8) }
-        process = try startAgentProcess(["serve", "--listen", "127.0.0.1:0", "--data", data] + (database.map { ["--database", $0] } ?? []) + options,
-                                        binary: try collectorBinary(), log: data + "/collector.log")
+        let serve = ["serve", "--listen", "\(host):0", "--data", data] + (database.map { ["--database", $0] } ?? []) + options
+        // Inside a namespace: `ip netns exec` execs the collector, so the process is the collector itself.
+        let log = data + "/collector.log"
+        if let namespace {
+            process = try startAgentProcess(["netns", "exec", namespace, try collectorBinary()] + serve, binary: "/usr/sbin/ip", log: log)
+        } else {
+            process = try startAgentProcess(serve, binary: try collectorBinary(), log: log)
+        }
         let deadline = Date().addingTimeInterval(30)
         var port: Int?
         while port == nil && Date() < deadline {
@@ -45,7 +55,7 @@ final class CollectorProcess: @unchecked Sendable {
         adminToken = token.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    var url: String { "\(caFile == nil ? "http" : "https")://127.0.0.1:\(port)" }
+    var url: String { "\(caFile == nil ? "http" : "https")://\(host):\(port)" }
 
     /// The options that point a `commune-collector` command at this collector's database.
     var storeOptions: [String] { ["--data", data] + (database.map { ["--database", $0] } ?? []) }

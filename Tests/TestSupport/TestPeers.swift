@@ -382,10 +382,13 @@ public final class WebhookPeer: @unchecked Sendable {
     public let directory: String
     let process: PeerProcess
 
-    public init() throws {
-        directory = scratchDirectory("webhook")
-        process = try PeerProcess("python3", [repositoryRoot.path + "/Tests/Peers/webhook_peer.py", "--dir", directory, "--lifetime", "900"],
-                                  log: directory + "/peer.log")
+    /// On loopback, or on the loopback of network namespace `namespace` (beside a collector there).
+    public init(namespace: String? = nil) throws {
+        let dir = scratchDirectory("webhook")
+        directory = dir
+        let arguments = [repositoryRoot.path + "/Tests/Peers/webhook_peer.py", "--dir", dir, "--lifetime", "900"]
+        process = try namespace.map { try PeerProcess("ip", ["netns", "exec", $0, "python3"] + arguments, log: dir + "/peer.log") }
+            ?? PeerProcess("python3", arguments, log: dir + "/peer.log")
         port = Int(try readPort(try process.waitForFile(directory + "/port")))
     }
 

@@ -123,7 +123,7 @@ public struct RuntimeSettings: Sendable, Hashable {
     public var maxConcurrent = 16
     /// Re-probes confirming a failed or degraded result, and their spacing.
     public var confirmRetries = 2
-    public var confirmSpacing: Duration = .seconds(2)
+    public var confirmSpacing: Duration = .seconds(1)
 
     public init() {}
 

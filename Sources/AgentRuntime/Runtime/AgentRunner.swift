@@ -40,6 +40,9 @@ public actor AgentRunner {
         self.config = CentralConfig.merge(local: config, remote: remote)
     }
 
+    /// Whether the probes of `path` confirmed it down (the uploader then goes to 4G at once).
+    func pathDown(_ path: String) -> Bool { pathWritten[path]?.up == false }
+
     /// Stops at the next tick; probes already running finish within their deadlines.
     public func stop() {
         stopping = true
@@ -117,7 +120,8 @@ public actor AgentRunner {
                     }
                     return .uploaderDone
                 }
-                let uploader = Uploader(settings: collector, spool: spool, site: config.site ?? "", logger: logger, http: probeRunner.http)
+                let uploader = Uploader(settings: collector, spool: spool, site: config.site ?? "", logger: logger, http: probeRunner.http,
+                                        dedicatedPathDown: { await runner.pathDown("dedicated") })
                 group.addTask {
                     await uploader.run(shouldStop: { await runner.isStopping() })
                     return .uploaderDone

@@ -31,8 +31,17 @@ actor Uploader {
     private var pacedUntil: ContinuousClock.Instant?
     /// When the last batch went, by the monotonic clock.
     private var lastSend = ContinuousClock.now
+    /// Whether the agent's own probes of the dedicated line (path "dedicated") say it is down.
+    private let dedicatedPathDown: @Sendable () async -> Bool
+    /// The collector answered over the dedicated line although its probes say it is down (a probe
+    /// aimed wrong): their word is not taken again until they see the line up.
+    private var pathHintIgnored = false
+    /// The upload loop is busy with an attempt or waiting out a retry.
+    private var heldUp = false
 
-    init(settings: CollectorSettings, spool: SpoolWriter, site: String, logger: Logger, http: HTTPEngine) {
+    init(settings: CollectorSettings, spool: SpoolWriter, site: String, logger: Logger, http: HTTPEngine,
+         dedicatedPathDown: @escaping @Sendable () async -> Bool = { false }) {
+        self.dedicatedPathDown = dedicatedPathDown
         self.settings = settings
         self.spool = spool
         self.site = site
@@ -52,12 +61,17 @@ actor Uploader {
     }
 
     /// Uploads until `shouldStop` says so; waits between attempts as the backoff says.
-    func run(shouldStop: @Sendable () async -> Bool) async {
+    func run(shouldStop: @escaping @Sendable () async -> Bool) async {
+        let watcher = Task { await self.sendUrgentWhileHeldUp(shouldStop: shouldStop) }
+        defer { watcher.cancel() }
         while !(await shouldStop()) {
+            heldUp = true
             let attempt = await uploadOnce()
             switch attempt {
             case .sent: continue
-            case .nothingToSend: try? await Task.sleep(for: .seconds(1))
+            case .nothingToSend:
+                heldUp = false
+                try? await Task.sleep(for: .seconds(1))
             case let .retry(after), let .paced(after):
                 // Sleep in short steps so SIGTERM is not held up by a long backoff.
                 var left = after
@@ -67,6 +81,19 @@ actor Uploader {
                     left -= step
                 }
             }
+        }
+    }
+
+    /// While the loop above is held up (a batch on a kept-alive connection over a line just cut
+    /// waits out its stall timeout; a backoff), the line's own news must not wait with it: once
+    /// the probes confirmed the line down, urgent rows go over 4G meanwhile (rows the held batch
+    /// does not hold, so nothing travels twice under two ids).
+    private func sendUrgentWhileHeldUp(shouldStop: @Sendable () async -> Bool) async {
+        while !Task.isCancelled, !(await shouldStop()) {
+            try? await Task.sleep(for: .milliseconds(500))
+            guard heldUp, settings.fallbackInterface != nil, let endpoint, !pathHintIgnored, await dedicatedPathDown() else { continue }
+            guard let waiting = try? await spool.pending(), waiting.urgent > 0 else { continue }
+            _ = await fallbackAttempt(endpoint)
         }
     }
 
@@ -103,6 +130,16 @@ actor Uploader {
             }
             return .retry(after: .seconds(30))
         }
+        let pathDown = await dedicatedPathDown()
+        if !pathDown { pathHintIgnored = false }
+        if !onFallback, pathDown, !pathHintIgnored, settings.fallbackInterface != nil {
+            // The probes confirmed the line down: the state change goes over 4G at once, without
+            // first waiting for an upload over the dead line to time out.
+            logger.warning("the agent's probes say the dedicated line is down: using the 4G fallback",
+                           metadata: ["interface": "\(settings.fallbackInterface ?? "")"])
+            onFallback = true
+            nextDedicatedCheck = ContinuousClock.now + settings.recheckInterval
+        }
         if onFallback {
             // Essentials first (a line cut must reach the collector in seconds), then a look at the line.
             if let sent = await fallbackAttempt(endpoint) { return sent }
@@ -110,24 +147,33 @@ actor Uploader {
             nextDedicatedCheck = ContinuousClock.now + settings.recheckInterval
         }
         let (attempt, unreachable) = await dedicatedAttempt(endpoint)
-        if unreachable, settings.fallbackInterface != nil {
+        if let failed = unreachable, settings.fallbackInterface != nil {
             if !onFallback {
                 logger.warning("the dedicated line cannot reach the collector: using the 4G fallback",
                                metadata: ["interface": "\(settings.fallbackInterface ?? "")"])
                 onFallback = true
                 nextDedicatedCheck = ContinuousClock.now + settings.recheckInterval
             }
+            // The batch that found the line dead carries events (a state change, most likely the
+            // line's own): it goes over 4G as it is, under the same id, so it is stored once
+            // whichever way it arrived. Other batches wait for the line.
+            if !failed.events.isEmpty {
+                let delivery = await deliver(failed, endpoint: endpoint, path: .fallback)
+                if case .stored = delivery { lastFallbackSend = ContinuousClock.now }
+                return await settle(failed, delivery)
+            }
             return await fallbackAttempt(endpoint) ?? .retry(after: .seconds(1))
         }
-        if onFallback, !unreachable {
+        if onFallback, unreachable == nil {
             logger.notice("the dedicated line reaches the collector again")
             onFallback = false
+            if pathDown { pathHintIgnored = true }
         }
         return attempt
     }
 
-    /// A normal batch over the dedicated line; `unreachable` when no HTTP reply came back.
-    private func dedicatedAttempt(_ endpoint: (url: String, token: String)) async -> (Attempt, unreachable: Bool) {
+    /// A normal batch over the dedicated line; `unreachable` is the batch when no HTTP reply came back.
+    private func dedicatedAttempt(_ endpoint: (url: String, token: String)) async -> (Attempt, unreachable: SpoolBatch?) {
         let batch: SpoolBatch
         do {
             // Gather results into bigger batches, except for urgent rows, a full batch, or a retry.
@@ -135,21 +181,21 @@ actor Uploader {
             let due = ContinuousClock.now - lastSend >= settings.flushInterval
             let mustCheck = onFallback   // the recheck of a line that was down sends whatever is there
             if let until = pacedUntil, ContinuousClock.now < until, waiting.urgent == 0, !waiting.inFlight {
-                return (.paced(until - ContinuousClock.now), false)
+                return (.paced(until - ContinuousClock.now), nil)
             }
             guard waiting.inFlight || waiting.urgent > 0 || waiting.unbatched >= batchLimit || due || mustCheck else {
-                return (.nothingToSend, false)
+                return (.nothingToSend, nil)
             }
-            guard let next = try await spool.nextBatch(limit: batchLimit) else { return (.nothingToSend, false) }
+            guard let next = try await spool.nextBatch(limit: batchLimit) else { return (.nothingToSend, nil) }
             lastSend = ContinuousClock.now
             batch = next
         } catch {
             logger.error("cannot read the spool", metadata: ["error": "\(error)"])
-            return (.retry(after: backoff.failed(random: Double.random(in: 0..<1))), false)
+            return (.retry(after: backoff.failed(random: Double.random(in: 0..<1))), nil)
         }
         let delivery = await deliver(batch, endpoint: endpoint, path: .dedicated)
-        if case .unreachable = delivery { return (await settle(batch, delivery), true) }
-        return (await settle(batch, delivery), false)
+        if case .unreachable = delivery { return (await settle(batch, delivery), batch) }
+        return (await settle(batch, delivery), nil)
     }
 
     /// Over 4G: urgent rows, events and the heartbeat (self-metrics), or everything when
@@ -194,6 +240,9 @@ actor Uploader {
         request.timeout = .seconds(60)
         request.connectTimeout = settings.connectTimeout
         request.stallTimeout = settings.stallTimeout
+        // A batch with events (a state change) on a kept-alive connection over a line just cut
+        // would wait the whole stall timeout: it gives up as soon as a new connection would.
+        if path == .dedicated, !batch.events.isEmpty { request.stallTimeout = min(settings.stallTimeout, settings.connectTimeout) }
         request.caFile = settings.caFile
         request.interface = path == .dedicated ? settings.interface : settings.fallbackInterface
         // Catch-up (a full batch, more waiting behind it) is capped; the regular flow and urgent rows are not.
