@@ -310,14 +310,6 @@ extension PostgresStore: MetricStore {
             """, as: (String, Int64, Double).self).map { LatestRow(labelsJSON: $0.0, timestamp: $0.1, value: $0.2) }
     }
 
-    public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
-        try await latestRows(metric: metric, site: matching["site"]).compactMap { row in
-            let labels = LabelText.decode(row.labelsJSON)
-            guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { return nil }
-            return (SeriesKey(metric, labels), WirePoint(timestamp: row.timestamp, value: row.value))
-        }
-    }
-
     public func everyLatest() async throws -> [(key: SeriesKey, point: WirePoint)] {
         try await all("SELECT s.metric, s.labels, l.ts, l.value FROM latest l JOIN series s ON s.id = l.series ORDER BY s.metric",
                       as: (String, String, Int64, Double).self)

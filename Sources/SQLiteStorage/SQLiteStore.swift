@@ -197,14 +197,6 @@ extension SQLiteStore: MetricStore {
         }
     }
 
-    public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
-        try await latestRows(metric: metric, site: matching["site"]).compactMap { row in
-            let labels = LabelText.decode(row.labelsJSON)
-            guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { return nil }
-            return (SeriesKey(metric, labels), WirePoint(timestamp: row.timestamp, value: row.value))
-        }
-    }
-
     public func everyLatest() async throws -> [(key: SeriesKey, point: WirePoint)] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT s.metric, s.labels, l.ts, l.value FROM latest l JOIN series s ON s.id = l.series ORDER BY s.metric")

@@ -72,3 +72,14 @@ public struct LatestRow: Sendable, Hashable {
         self.value = value
     }
 }
+
+extension MetricStore {
+    /// By default from `latestRows` (what the database stores do): one indexed read, labels decoded only here.
+    public func latest(metric: String, matching: [String: String]) async throws -> [(key: SeriesKey, point: WirePoint)] {
+        try await latestRows(metric: metric, site: matching["site"]).compactMap { row in
+            let labels = LabelText.decode(row.labelsJSON)
+            guard matching.allSatisfy({ labels[$0.key] == $0.value }) else { return nil }
+            return (SeriesKey(metric, labels), WirePoint(timestamp: row.timestamp, value: row.value))
+        }
+    }
+}

@@ -7,24 +7,7 @@ import TestSupport
 /// The collector's alerting against a receiver of the test's own: evaluated on arrival, sent in
 /// Alertmanager's webhook shape, acknowledged, resolved, retried while the receiver is down.
 @Suite struct AlertDeliveryTests {
-    /// The shipped line-down rule, with a short resolve hold so the test need not wait a minute.
-    func rulesDirectory() throws -> String {
-        let dir = scratchDirectory("rules")
-        try """
-            groups:
-              - name: line
-                rules:
-                  - alert: DedicatedLineDown
-                    expr: 'last_over_time(probe_path_up{path="dedicated"}[2m]) < 1'
-                    resolve: 1
-                    resolve_hold: 2s
-                    severity: critical
-                    annotations:
-                      summary_vi: "Mất đường truyền chuyên dùng tại {{site}}"
-                      summary_en: "Dedicated line down at {{site}}"
-            """.write(toFile: dir + "/line.yml", atomically: true, encoding: .utf8)
-        return dir
-    }
+    func rulesDirectory() throws -> String { try lineDownRules(extra: "") }
 
     /// One upload of `probe_path_up{path="dedicated"}` = `value`, now.
     func pathUp(_ value: Double, batch n: UInt8) -> [UInt8] {
@@ -112,4 +95,24 @@ import TestSupport
         let file = (try? String(contentsOfFile: collector.data + "/deliveries.jsonl", encoding: .utf8)) ?? ""
         #expect(file.split(separator: "\n").count == attempts.count, "the delivery log is kept on disk too")
     }
+}
+
+/// The shipped line-down rule in a directory of its own, with a short resolve hold (and `extra`
+/// lines) so tests need not wait a minute for a resolution.
+func lineDownRules(extra: String) throws -> String {
+    let dir = scratchDirectory("rules")
+    try """
+        groups:
+          - name: line
+            rules:
+              - alert: DedicatedLineDown
+                expr: 'last_over_time(probe_path_up{path="dedicated"}[2m]) < 1'
+                resolve: 1
+                resolve_hold: 5s
+        \(extra)        severity: critical
+                annotations:
+                  summary_vi: "Mất đường truyền chuyên dùng tại {{site}}"
+                  summary_en: "Dedicated line down at {{site}}"
+        """.write(toFile: dir + "/line.yml", atomically: true, encoding: .utf8)
+    return dir
 }

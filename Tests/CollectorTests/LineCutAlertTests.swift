@@ -25,20 +25,7 @@ import WatchModel
     func cutFiveTimes() throws {
         let peer = try WebhookPeer(namespace: TwoPathNetwork.namespace)
         // The shipped rule; a short resolve hold and no flap detection so five cuts fit in a few minutes.
-        let rules = scratchDirectory("cut-rules")
-        try """
-            groups:
-              - name: line
-                rules:
-                  - alert: DedicatedLineDown
-                    expr: 'last_over_time(probe_path_up{path="dedicated"}[2m]) < 1'
-                    resolve: 1
-                    resolve_hold: 5s
-                    flap_changes: 100
-                    severity: critical
-                    annotations:
-                      summary_en: "Dedicated line down at {{site}}"
-            """.write(toFile: rules + "/line.yml", atomically: true, encoding: .utf8)
+        let rules = try lineDownRules(extra: "        flap_changes: 100\n")
         let collector = try CollectorProcess(options: ["--alert-rules", rules, "--webhook", peer.url],
                                              namespace: TwoPathNetwork.namespace, host: TwoPathNetwork.collector)
         defer { collector.stop() }
