@@ -23,6 +23,27 @@ public struct AlertNotice: Sendable, Hashable {
     }
 }
 
+extension AlertNotice {
+    /// Whether, after this change, the incident is still on (Alertmanager's "firing").
+    public var firing: Bool {
+        switch change {
+        case .fired, .acknowledged, .startedFlapping: true
+        case .resolved: false
+        case let .settled(firing): firing
+        }
+    }
+
+    public var changeName: String {
+        switch change {
+        case .fired: "fired"
+        case .resolved: "resolved"
+        case .acknowledged: "acknowledged"
+        case .startedFlapping: "flapping"
+        case let .settled(firing): firing ? "settled_firing" : "settled_resolved"
+        }
+    }
+}
+
 /// An incident as the API lists it.
 public struct IncidentView: Sendable, Hashable {
     public var key: String
@@ -32,6 +53,8 @@ public struct IncidentView: Sendable, Hashable {
     public var since: TimestampMs?
     public var acknowledgedBy: String?
     public var value: Double?
+    /// Not told: another incident at the site explains it (a cut line), or a silence covers it.
+    public var muted: Bool
 }
 
 /// Evaluates the rules over the store, per series, and keeps one incident machine per rule and
@@ -42,6 +65,9 @@ public actor AlertEvaluator {
     let store: any MetricStore
     var machines: [String: IncidentMachine] = [:]
     var subjects: [String: (rule: AlertRule, labels: [String: String], value: Double?)] = [:]
+    /// Incidents whose start was not told (inhibited or silenced): their later changes are not told either.
+    var untold: Set<String> = []
+    public private(set) var silences: [Silence] = []
 
     public init(rules: [AlertRule], store: any MetricStore) {
         self.rules = rules
@@ -61,7 +87,65 @@ public actor AlertEvaluator {
                 notices += changes.map { AlertNotice(rule: rule, labels: labels, change: $0, value: value, since: machine.since ?? now, at: now, key: key) }
             }
         }
-        return notices
+        var told = tellable(notices, now: now)
+        // An incident kept quiet whose reason is gone (the line is back, the silence ended) while it
+        // goes on: told now.
+        for key in untold.sorted() {
+            guard let machine = machines[key], machine.active, let subject = subjects[key],
+                  site == nil || subject.labels["site"] == site else { continue }
+            let notice = AlertNotice(rule: subject.rule, labels: subject.labels, change: .fired, value: subject.value,
+                                     since: machine.since ?? now, at: now, key: key)
+            guard !muted(rule: subject.rule.name, labels: notice.alertLabels, now: now) else { continue }
+            untold.remove(key)
+            told.append(notice)
+        }
+        return told
+    }
+
+    /// Drops what must not be told: incidents inhibited by another at the same site (judged after
+    /// the whole pass, so the order of the rules does not matter), silenced ones, and every later
+    /// change of an incident whose start was not told.
+    func tellable(_ notices: [AlertNotice], now: TimestampMs) -> [AlertNotice] {
+        notices.filter { n in
+            let starts: Bool = switch n.change {
+            case .fired, .startedFlapping: true
+            default: false
+            }
+            if starts {
+                if muted(rule: n.rule.name, labels: n.alertLabels, now: now) { untold.insert(n.key); return false }
+                untold.remove(n.key)
+                return true
+            }
+            if untold.contains(n.key) {
+                if case .resolved = n.change { untold.remove(n.key) }
+                if case .settled(false) = n.change { untold.remove(n.key) }
+                return false
+            }
+            return !silences.contains { $0.mutes(n.alertLabels, at: now) }
+        }
+    }
+
+    /// Whether an incident of `rule` with `labels` is inhibited or silenced now.
+    func muted(rule: String, labels: [String: String], now: TimestampMs) -> Bool {
+        if silences.contains(where: { $0.mutes(labels, at: now) }) { return true }
+        guard let site = labels["site"] else { return false }
+        return machines.contains { key, machine in
+            guard machine.active, let subject = subjects[key], subject.rule.inhibits.contains(rule) else { return false }
+            return subject.labels["site"] == site
+        }
+    }
+
+    /// Adds (or replaces, by id) a silence.
+    public func silence(_ silence: Silence) {
+        silences.removeAll { $0.id == silence.id }
+        silences.append(silence)
+    }
+
+    /// Ends a silence now; false when there is no such silence.
+    public func expire(silence id: String, now: TimestampMs) -> Bool {
+        guard let i = silences.firstIndex(where: { $0.id == id }) else { return false }
+        silences[i].ends = min(silences[i].ends, now)
+        return true
     }
 
     /// The rule's value for each series (or, for events, each site) it covers.
@@ -100,7 +184,7 @@ public actor AlertEvaluator {
         machines.compactMap { key, machine in
             guard let phase = machine.phase, phase != .resolved, let subject = subjects[key] else { return nil }
             return IncidentView(key: key, rule: subject.rule.name, labels: subject.labels, phase: phase, since: machine.since,
-                                acknowledgedBy: machine.acknowledgedBy, value: subject.value)
+                                acknowledgedBy: machine.acknowledgedBy, value: subject.value, muted: untold.contains(key))
         }.sorted { ($0.since ?? 0, $0.key) < ($1.since ?? 0, $1.key) }
     }
 }

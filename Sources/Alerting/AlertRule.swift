@@ -21,6 +21,9 @@ public struct AlertRule: Sendable, Hashable {
     public var labels: [String: String]
     /// `summary_vi`, `summary_en`, `description_vi`, … with `{{site}}`, `{{value}}`, `{{labels.NAME}}` placeholders.
     public var annotations: [String: String]
+    /// Rules this one silences at the same site while it is on: a cut line does not also page
+    /// for the portals, DNS and devices behind it.
+    public var inhibits: Set<String> = []
 
     public init(name: String, group: String = "", expression: RuleExpression, resolveThreshold: Double? = nil,
                 policy: IncidentMachine.Policy = .init(), severity: Severity = .warning, labels: [String: String] = [:],

@@ -6,7 +6,7 @@ import Yams
 /// `severity`. Every error names the file, the line and what was expected.
 public enum RuleFile {
     static let ruleKeys: Set<String> = ["alert", "expr", "resolve", "for", "severity", "labels", "annotations", "resolve_hold", "flap_changes",
-                                        "flap_window", "settle_after"]
+                                        "flap_window", "settle_after", "inhibits"]
 
     public static func load(path: String) throws(RuleFileError) -> [AlertRule] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -26,6 +26,11 @@ public enum RuleFile {
                 if let other = seen[rule.name] { throw RuleFileError("\(path): alert '\(rule.name)' is also defined in \(other)") }
                 seen[rule.name] = path
                 rules.append(rule)
+            }
+        }
+        for rule in rules {
+            for target in rule.inhibits.sorted() where seen[target] == nil {
+                throw RuleFileError("\(seen[rule.name] ?? directory): alert '\(rule.name)' inhibits '\(target)', which no rule defines")
             }
         }
         return rules
@@ -121,8 +126,15 @@ public enum RuleFile {
             guard let v = n.string.flatMap(Int.init), v >= 2 else { throw fail(n, "'flap_changes' must be a whole number ≥ 2") }
             policy.flapChanges = v
         }
-        return AlertRule(name: name, group: group, expression: expression, resolveThreshold: resolve, policy: policy, severity: severity,
-                         labels: try strings("labels"), annotations: try strings("annotations"))
+        var rule = AlertRule(name: name, group: group, expression: expression, resolveThreshold: resolve, policy: policy, severity: severity,
+                             labels: try strings("labels"), annotations: try strings("annotations"))
+        if let n = m["inhibits"] {
+            guard let list = n.sequence, let names = Optional(list.compactMap(\.string)), names.count == list.count else {
+                throw fail(n, "'inhibits' must be a list of alert names")
+            }
+            rule.inhibits = Set(names)
+        }
+        return rule
     }
 }
 

@@ -63,25 +63,6 @@ public struct WebhookNotifier: Notifier {
 }
 
 extension AlertNotice {
-    /// Whether, after this change, the incident is still on (Alertmanager's "firing").
-    public var firing: Bool {
-        switch change {
-        case .fired, .acknowledged, .startedFlapping: true
-        case .resolved: false
-        case let .settled(firing): firing
-        }
-    }
-
-    public var changeName: String {
-        switch change {
-        case .fired: "fired"
-        case .resolved: "resolved"
-        case .acknowledged: "acknowledged"
-        case .startedFlapping: "flapping"
-        case let .settled(firing): firing ? "settled_firing" : "settled_resolved"
-        }
-    }
-
     /// Stable per incident key, as Alertmanager's fingerprint is per label set.
     public var fingerprint: String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

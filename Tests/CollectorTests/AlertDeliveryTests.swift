@@ -74,6 +74,28 @@ import TestSupport
         #expect((after.json["incidents"] as? [Any])?.isEmpty == true)
     }
 
+    /// "Commune X, planned power cut": silenced by the API, kept as an incident, told when the silence is lifted.
+    @Test func aSilencedSiteIsNotPagedUntilTheSilenceEnds() throws {
+        let peer = try WebhookPeer()
+        let collector = try CollectorProcess(options: ["--alert-rules", try rulesDirectory(), "--webhook", peer.url])
+        defer { collector.stop() }
+        let agent = try collector.enrolledAgent(site: "QNG-POWER", name: "Xã Cúp Điện")
+        let created = try collector.json("POST", "/api/v1/silences", token: collector.adminToken,
+                                         ["matchers": ["site": "QNG-POWER"], "minutes": 240, "by": "chị Lan", "comment": "cắt điện theo kế hoạch"])
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require((created.json["silence"] as? [String: Any])?["id"] as? String)
+        #expect(try collector.json("POST", "/api/v1/silences", token: collector.adminToken, ["matchers": ["site": "X"], "by": "a"]).status == 400,
+                "a silence without an end is refused")
+        #expect(try collector.request("GET", "/api/v1/silences").status == 401)
+        #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(0, batch: 1), headers: ["Content-Encoding: deflate"]).status == 200)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(alerts(peer).isEmpty, "a silenced site is not paged")
+        let open = try collector.request("GET", "/api/v1/incidents", token: collector.adminToken)
+        #expect((open.json["incidents"] as? [[String: Any]])?.first?["muted"] as? Bool == true, "\(open.body)")
+        #expect(try collector.request("DELETE", "/api/v1/silences/\(id)", token: collector.adminToken).status == 200)
+        #expect(waitFor(20) { alerts(peer).contains { change($0) == "fired" } }, "told once the silence is lifted and the line is still down")
+    }
+
     @Test func aReceiverThatIsDownGetsTheMessageOnceItIsBack() throws {
         let peer = try WebhookPeer()
         try peer.set(mode: "down")
