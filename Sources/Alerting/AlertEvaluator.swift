@@ -68,6 +68,7 @@ public actor AlertEvaluator {
     /// Incidents whose start was not told (inhibited or silenced): their later changes are not told either.
     var untold: Set<String> = []
     public private(set) var silences: [Silence] = []
+    var topology = TopologyGrouping()
 
     public init(rules: [AlertRule], store: any MetricStore) {
         self.rules = rules
@@ -99,7 +100,12 @@ public actor AlertEvaluator {
             untold.remove(key)
             told.append(notice)
         }
-        return told
+        return topology.apply(told, now: now)
+    }
+
+    /// Which upstream node each site's line goes through (from the site registry).
+    public func setUpstreams(_ upstream: [String: String]) {
+        topology.upstream = upstream
     }
 
     /// Drops what must not be told: incidents inhibited by another at the same site (judged after

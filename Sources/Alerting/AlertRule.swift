@@ -24,6 +24,8 @@ public struct AlertRule: Sendable, Hashable {
     /// Rules this one silences at the same site while it is on: a cut line does not also page
     /// for the portals, DNS and devices behind it.
     public var inhibits: Set<String> = []
+    /// Incidents at sites behind one upstream node within a short window are told as one (`group_by: upstream`).
+    public var groupByUpstream = false
 
     public init(name: String, group: String = "", expression: RuleExpression, resolveThreshold: Double? = nil,
                 policy: IncidentMachine.Policy = .init(), severity: Severity = .warning, labels: [String: String] = [:],

@@ -6,7 +6,7 @@ import Yams
 /// `severity`. Every error names the file, the line and what was expected.
 public enum RuleFile {
     static let ruleKeys: Set<String> = ["alert", "expr", "resolve", "for", "severity", "labels", "annotations", "resolve_hold", "flap_changes",
-                                        "flap_window", "settle_after", "inhibits"]
+                                        "flap_window", "settle_after", "inhibits", "group_by"]
 
     public static func load(path: String) throws(RuleFileError) -> [AlertRule] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -133,6 +133,10 @@ public enum RuleFile {
                 throw fail(n, "'inhibits' must be a list of alert names")
             }
             rule.inhibits = Set(names)
+        }
+        if let n = m["group_by"] {
+            guard n.string == "upstream" else { throw fail(n, "'group_by' is 'upstream' (sites behind one upstream node told as one)") }
+            rule.groupByUpstream = true
         }
         return rule
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Notifiers
 import Storage
+import Synchronization
 import WatchModel
 
 /// The collector's alerting: the rules evaluated on every upload and every 10 seconds, and what
@@ -11,9 +12,12 @@ final class AlertService: Sendable {
     let evaluator: AlertEvaluator
     let queue: DeliveryQueue
     let logger: Logger
+    let access: any AccessStore
+    /// When the site registry's upstream nodes were last read (they change seldom), and the sites then known.
+    private let topologyRead = Mutex<(at: TimestampMs, sites: Set<String>)>((0, []))
 
     /// nil when no rules are configured.
-    init?(settings: Collector.Settings, store: any MetricStore, logger: Logger) throws {
+    init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, logger: Logger) throws {
         guard let directory = settings.alertRules else { return nil }
         let rules = try RuleFile.loadDirectory(directory)
         guard !rules.isEmpty else { throw ImportError("no alert rules (*.yml) in \(directory)") }
@@ -21,6 +25,7 @@ final class AlertService: Sendable {
         queue = DeliveryQueue(notifiers: settings.webhooks.enumerated().map { WebhookNotifier(name: "webhook-\($0.offset + 1)", url: $0.element) },
                               logFile: settings.dataDirectory + "/deliveries.jsonl")
         self.logger = logger
+        self.access = access
         logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(settings.webhooks.count)"])
     }
 
@@ -31,6 +36,17 @@ final class AlertService: Sendable {
 
     func evaluate(site: String?) async {
         do {
+            let now = WallClock.nowMs()
+            // Read again every 30 s, and at once for a site not seen before (just registered).
+            if topologyRead.withLock({ read in
+                guard now - read.at >= 30_000 || site.map({ !read.sites.contains($0) }) == true else { return false }
+                read.at = now
+                return true
+            }) {
+                let sites = try await access.sites()
+                topologyRead.withLock { $0.sites = Set(sites.map(\.code)) }
+                await evaluator.setUpstreams(Dictionary(sites.map { ($0.code, $0.upstream) }) { a, _ in a })
+            }
             let notices = try await evaluator.evaluate(site: site, now: WallClock.nowMs())
             for notice in notices {
                 logger.info("incident", metadata: ["alert": "\(notice.rule.name)", "change": "\(notice.changeName)", "site": "\(notice.labels["site"] ?? "")"])

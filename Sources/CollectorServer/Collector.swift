@@ -99,7 +99,7 @@ public struct Collector {
             try? (token + "\n").write(toFile: settings.dataDirectory + "/admin-token", atomically: true, encoding: .utf8)
             chmod(settings.dataDirectory + "/admin-token", 0o600)
         }
-        let alerting = try AlertService(settings: settings, store: store, logger: logger)
+        let alerting = try AlertService(settings: settings, store: store, access: store, logger: logger)
         let router = Router()
         EnrollRoutes(access: store).add(to: router)
         let counters = IngestCounters()

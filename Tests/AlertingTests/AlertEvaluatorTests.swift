@@ -74,6 +74,39 @@ import WatchModel
         #expect(!(await evaluator.expire(silence: "nope", now: t0 + 70_000)))
     }
 
+    @Test func thirtySitesBehindOneNodeAreOneMessage() async throws {
+        let store = MemoryStore()
+        var line = try rules()[0]
+        line.groupByUpstream = true
+        let evaluator = AlertEvaluator(rules: [line], store: store)
+        var upstream: [String: String] = [:]
+        for i in 0..<30 { upstream[String(format: "ST-%02d", i)] = "POP Sơn Tịnh" }
+        upstream["LS-01"] = "POP Lý Sơn"
+        await evaluator.setUpstreams(upstream)
+        var told: [AlertNotice] = []
+        // The node fails: the 30 offices' uploads arrive over 4G within a few seconds, one by one.
+        for i in 0..<30 {
+            let site = String(format: "ST-%02d", i)
+            try await upload(store, site: site, line: 0, portal: 1, at: t0 + TimestampMs(i) * 200, n: 1)
+            told += try await evaluator.evaluate(site: site, now: t0 + TimestampMs(i) * 200 + 100)
+        }
+        #expect(told.count == 2, "\(self.told(told))")
+        #expect(told.first?.rule.name == "DedicatedLineDown" && told.last?.rule.name == "DedicatedLineDownUpstream")
+        #expect(told.last?.labels["upstream"] == "POP Sơn Tịnh" && told.last?.value == 30 - 28,
+                "the group is told when the second site fails, the rest join it silently")
+        // Elsewhere, an office alone is told as before.
+        try await upload(store, site: "LS-01", line: 0, portal: 1, at: t0 + 7_000, n: 1)
+        #expect(self.told(try await evaluator.evaluate(site: "LS-01", now: t0 + 7_100)) == ["DedicatedLineDown@LS-01:fired"])
+        // The node comes back: one resolution for the group, once the last office is back.
+        var after: [AlertNotice] = []
+        for i in 0..<30 {
+            let site = String(format: "ST-%02d", i)
+            try await upload(store, site: site, line: 1, portal: 1, at: t0 + 60_000 + TimestampMs(i) * 200, n: 2)
+            after += try await evaluator.evaluate(site: site, now: t0 + 60_000 + TimestampMs(i) * 200 + 100)
+        }
+        #expect(after.map(\.changeName) == ["resolved"] && after.first?.labels["upstream"] == "POP Sơn Tịnh", "\(self.told(after))")
+    }
+
     @Test func inhibitingAnUnknownRuleIsNamed() throws {
         let dir = "/tmp/cw-inhibit-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

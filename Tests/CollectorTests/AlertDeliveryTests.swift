@@ -96,6 +96,35 @@ import TestSupport
         #expect(waitFor(20) { alerts(peer).contains { change($0) == "fired" } }, "told once the silence is lifted and the line is still down")
     }
 
+    /// The district node fails: 30 offices behind it report their line down within a second or two.
+    @Test func thirtySitesBehindOneNodeReachTheTeamAsAtMostTwoMessages() throws {
+        let peer = try WebhookPeer()
+        let collector = try CollectorProcess(options: ["--alert-rules", try lineDownRules(extra: "        group_by: upstream\n"),
+                                                       "--webhook", peer.url, "--agent-requests-per-second", "1000"])
+        defer { collector.stop() }
+        var agents: [String] = []
+        for i in 0..<30 {
+            let code = String(format: "QNG-ST%02d", i)
+            let created = try collector.json("POST", "/api/v1/admin/sites", token: collector.adminToken,
+                                             ["code": code, "name": "Xã \(i)", "kind": "commune", "upstream": "POP Sơn Tịnh"])
+            #expect(created.status == 201)
+            let token = try collector.json("POST", "/api/v1/admin/tokens", token: collector.adminToken, ["site": code])
+            let enrolled = try collector.json("POST", "/api/v1/enroll", ["token": token.json["token"] as? String ?? "", "hostname": "pc"])
+            agents.append("\(enrolled.json["agent_id"] as? String ?? ""):\(enrolled.json["secret"] as? String ?? "")")
+        }
+        for agent in agents {
+            #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(0, batch: 1), headers: ["Content-Encoding: deflate"]).status == 200)
+        }
+        #expect(waitFor(10) { alerts(peer).count >= 2 })
+        Thread.sleep(forTimeInterval: 12)   // a timer pass too
+        let received = alerts(peer)
+        print("30 sites behind one node cut: \(received.count) notifications")
+        #expect(received.count <= 2 && received.count >= 1, "\(received.map { $0["labels"] ?? [:] })")
+        #expect(received.contains { ($0["labels"] as? [String: String])?["upstream"] == "POP Sơn Tịnh" })
+        let open = try collector.request("GET", "/api/v1/incidents", token: collector.adminToken)
+        #expect((open.json["incidents"] as? [Any])?.count == 30, "every office keeps its own incident")
+    }
+
     @Test func aReceiverThatIsDownGetsTheMessageOnceItIsBack() throws {
         let peer = try WebhookPeer()
         try peer.set(mode: "down")
