@@ -22,11 +22,14 @@ final class AlertService: Sendable {
         let rules = try RuleFile.loadDirectory(directory)
         guard !rules.isEmpty else { throw ImportError("no alert rules (*.yml) in \(directory)") }
         evaluator = AlertEvaluator(rules: rules, store: store)
-        queue = DeliveryQueue(notifiers: settings.webhooks.enumerated().map { WebhookNotifier(name: "webhook-\($0.offset + 1)", url: $0.element) },
-                              logFile: settings.dataDirectory + "/deliveries.jsonl")
+        var notifiers: [any Notifier] = settings.webhooks.enumerated().map { WebhookNotifier(name: "webhook-\($0.offset + 1)", url: $0.element) }
+        if let token = settings.telegramToken, let chat = settings.telegramChat {
+            notifiers.append(TelegramNotifier(token: token, chat: chat, api: settings.telegramAPI, language: settings.alertLanguage))
+        }
+        queue = DeliveryQueue(notifiers: notifiers, logFile: settings.dataDirectory + "/deliveries.jsonl")
         self.logger = logger
         self.access = access
-        logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(settings.webhooks.count)"])
+        logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)"])
     }
 
     /// After an upload of `site`: its rules now, without holding up the reply.

@@ -33,6 +33,12 @@ public struct Collector {
         public var alertRules: String?
         /// Where notifications go: URLs that take Alertmanager's webhook payload.
         public var webhooks: [String] = []
+        /// A Telegram bot and the chat it writes to (a team's group), and the Bot API's address.
+        public var telegramToken: String?
+        public var telegramChat: String?
+        public var telegramAPI = "https://api.telegram.org"
+        /// The language of messages written for people (Telegram): vi or en.
+        public var alertLanguage = "vi"
 
         public init() {}
     }

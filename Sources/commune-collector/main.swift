@@ -41,6 +41,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A URL that takes Alertmanager's webhook payload (repeat for several).")
     var webhook: [String] = []
 
+    @Option(help: "A Telegram bot token (from @BotFather): alerts are written to --telegram-chat.")
+    var telegramToken: String?
+
+    @Option(help: "The Telegram chat id of the team's group (a group's id is negative: --telegram-chat=-100…).")
+    var telegramChat: String?
+
+    @Option(help: "The Telegram Bot API's address (default https://api.telegram.org).")
+    var telegramAPI: String?
+
+    @Option(help: "The language of alert messages for people: vi (default) or en.")
+    var alertLanguage: String?
+
     @Option(help: "PEM certificate chain: with --tls-key, serve HTTPS.")
     var tlsCertificate: String?
 
@@ -59,6 +71,16 @@ struct Serve: AsyncParsableCommand {
         if let database { settings.database = database }
         if let alertRules { settings.alertRules = alertRules }
         if !webhook.isEmpty { settings.webhooks = webhook }
+        if let telegramToken { settings.telegramToken = telegramToken }
+        if let telegramChat { settings.telegramChat = telegramChat }
+        if let telegramAPI { settings.telegramAPI = telegramAPI }
+        if let alertLanguage {
+            guard ["vi", "en"].contains(alertLanguage) else { throw ValidationError("--alert-language is vi or en") }
+            settings.alertLanguage = alertLanguage
+        }
+        guard (settings.telegramToken == nil) == (settings.telegramChat == nil) else {
+            throw ValidationError("--telegram-token and --telegram-chat go together")
+        }
         if let agentRequestsPerSecond {
             guard agentRequestsPerSecond > 0 else { throw ValidationError("--agent-requests-per-second must be positive") }
             settings.agentRequestsPerSecond = agentRequestsPerSecond

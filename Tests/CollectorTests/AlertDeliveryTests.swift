@@ -125,6 +125,36 @@ import TestSupport
         #expect((open.json["incidents"] as? [Any])?.count == 30, "every office keeps its own incident")
     }
 
+    /// Telegram's servers are out of reach here: a stand-in checks the Bot API request's shape.
+    @Test func aTeamsTelegramGroupGetsTheMessageInVietnamese() throws {
+        let telegram = try WebhookPeer()
+        try telegram.set(reply: #"{"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"}"#)
+        let collector = try CollectorProcess(options: ["--alert-rules", try rulesDirectory(), "--telegram-token", "123456:ABC-test",
+                                                       "--telegram-chat=-1001234567890", "--telegram-api", "http://127.0.0.1:\(telegram.port)"])
+        defer { collector.stop() }
+        let agent = try collector.enrolledAgent(site: "QNG-TG", name: "Xã Tê Lê")
+        #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: pathUp(0, batch: 1), headers: ["Content-Encoding: deflate"]).status == 200)
+        #expect(waitFor(10) { !telegram.requests().isEmpty })
+        // A bot that was removed from the group: the Bot API's own words in the delivery log, and retried.
+        #expect(waitFor(10) {
+            let log = (try? collector.request("GET", "/api/v1/deliveries", token: collector.adminToken).body) ?? ""
+            return log.contains("bot was kicked")
+        })
+        try telegram.set(reply: #"{"ok":true,"result":{"message_id":7}}"#)
+        #expect(waitFor(20) {
+            let log = (try? collector.request("GET", "/api/v1/deliveries", token: collector.adminToken).json["deliveries"] as? [[String: Any]]) ?? []
+            return log.contains { $0["delivered"] as? Bool == true }
+        })
+        let request = try #require(telegram.requests().last)
+        #expect(request.path == "/bot123456:ABC-test/sendMessage")
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body.utf8))) as? [String: Any] ?? [:]
+        #expect(body["chat_id"] as? String == "-1001234567890")
+        let text = body["text"] as? String ?? ""
+        #expect(text.contains("SỰ CỐ") && text.contains("Mất đường truyền chuyên dùng tại QNG-TG") && text.contains("Từ "), "\(text)")
+        let log = try collector.request("GET", "/api/v1/deliveries", token: collector.adminToken).body
+        #expect(!log.contains("ABC-test"), "the bot token is not written to the delivery log")
+    }
+
     @Test func aReceiverThatIsDownGetsTheMessageOnceItIsBack() throws {
         let peer = try WebhookPeer()
         try peer.set(mode: "down")

@@ -6,7 +6,8 @@ Usage:
 
 Listens on 127.0.0.1:PORT (a free port), written to DIR/port when ready.  Every POST is
 appended to DIR/received.jsonl as {"path", "headers", "body", "time"} (body as text).
-DIR/mode decides the answer, re-read on every request: "ok" (default) → 200 {}, "down" → 503,
+DIR/mode decides the answer, re-read on every request: "ok" (default) → 200 with DIR/reply's
+bytes (or {}), "down" → 503,
 "reset" → the connection is closed without an answer.  Failed requests are recorded too, with
 "answered": the status (0 for reset).
 """
@@ -59,7 +60,10 @@ def main():
                 except OSError:
                     pass
                 return
-            reply = b"{}" if status == 200 else b'{"error":"down"}'
+            try:
+                reply = open(os.path.join(directory, "reply"), "rb").read() if status == 200 else b'{"error":"down"}'
+            except OSError:
+                reply = b"{}"
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply)))

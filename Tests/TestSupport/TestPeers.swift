@@ -397,6 +397,18 @@ public final class WebhookPeer: @unchecked Sendable {
     /// "ok", "down" (503) or "reset".
     public func set(mode: String) throws { try mode.write(toFile: directory + "/mode", atomically: true, encoding: .utf8) }
 
+    /// The body of a 200 answer (`{}` until set).
+    public func set(reply: String) throws { try reply.write(toFile: directory + "/reply", atomically: true, encoding: .utf8) }
+
+    /// Every request's path and raw body, in arrival order.
+    public func requests() -> [(path: String, body: String)] {
+        let text = (try? String(contentsOfFile: directory + "/received.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let record = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
+            return (record["path"] as? String ?? "", record["body"] as? String ?? "")
+        }
+    }
+
     /// Every request so far: its JSON body, the status it was answered with, when (seconds since the epoch).
     public func received() -> [(body: [String: Any], answered: Int, time: Double)] {
         let text = (try? String(contentsOfFile: directory + "/received.jsonl", encoding: .utf8)) ?? ""
