@@ -69,10 +69,10 @@ public actor DeliveryQueue {
                                          "attempt": attempt, "delivered": error == nil]
             if let error { object["error"] = error }
             guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
-            if let handle = FileHandle(forWritingAtPath: logFile) ?? {
-                FileManager.default.createFile(atPath: logFile, contents: nil)
-                return FileHandle(forWritingAtPath: logFile)
-            }() {
+            if !FileManager.default.fileExists(atPath: logFile) {
+                _ = FileManager.default.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o640])
+            }
+            if let handle = FileHandle(forWritingAtPath: logFile) {
                 handle.seekToEndOfFile()
                 handle.write(data + Data("\n".utf8))
                 try? handle.close()

@@ -76,7 +76,7 @@ public final class PostgresStore: Sendable {
     }
 
     /// Every row of `query` decoded as `type`.
-    func all<each T: PostgresDecodable>(_ query: PostgresQuery, as type: (repeat each T).Type,
+    func all<each T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: (repeat each T).Type,
                                         on connection: PostgresConnection? = nil) async throws -> [(repeat each T)] {
         let rows = if let connection { try await connection.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
         var out: [(repeat each T)] = []
