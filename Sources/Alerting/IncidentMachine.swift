@@ -85,7 +85,7 @@ public struct IncidentMachine: Sendable, Hashable {
                 // Back within the resolve hold: the incident never ended, nothing to tell.
                 active = true
                 record(now)
-                if acknowledgedBy == nil, startsFlapping(now) { phase = .flapping; told.append(.startedFlapping) }
+                if acknowledgedBy == nil, startsFlapping { phase = .flapping; told.append(.startedFlapping) }
                 break
             }
             let start = pendingSince ?? now
@@ -95,7 +95,7 @@ public struct IncidentMachine: Sendable, Hashable {
                 pendingSince = nil
                 record(now)
                 if phase == .flapping { break }
-                if startsFlapping(now) {
+                if startsFlapping {
                     phase = .flapping
                     told.append(.startedFlapping)
                 } else {
@@ -114,7 +114,7 @@ public struct IncidentMachine: Sendable, Hashable {
             active = false
             clearSince = now
             record(now)
-            if phase != .flapping, acknowledgedBy == nil, startsFlapping(now) {
+            if phase != .flapping, acknowledgedBy == nil, startsFlapping {
                 phase = .flapping
                 told.append(.startedFlapping)
             }
@@ -155,5 +155,5 @@ public struct IncidentMachine: Sendable, Hashable {
         changes.removeAll { $0 <= now - policy.flapWindow }
     }
 
-    func startsFlapping(_ now: TimestampMs) -> Bool { changes.count >= policy.flapChanges }
+    var startsFlapping: Bool { changes.count >= policy.flapChanges }
 }

@@ -65,7 +65,8 @@ public struct RuleExpression: Sendable, Hashable {
             var increase = 0.0
             for (a, b) in zip(inWindow, inWindow.dropFirst()) { increase += b.value >= a.value ? b.value - a.value : b.value }
             return increase / (Double(last.timestamp - first.timestamp) / 1000)
-        case .absent, .events: return Double(inWindow.count)
+        case .absent: return 0   // answered above
+        case .events: return nil  // events are counted by the evaluator from the store's events, not from points
         }
     }
 }

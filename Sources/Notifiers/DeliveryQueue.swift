@@ -60,24 +60,25 @@ public actor DeliveryQueue {
     }
 
     func record(_ notices: [AlertNotice], _ notifier: any Notifier, _ attempt: Int, _ error: String?) {
+        var lines = Data()
         for n in notices {
             let entry = Attempt(time: WallClock.nowMs(), receiver: notifier.name, alert: n.key, change: n.changeName, attempt: attempt, error: error)
             log.append(entry)
-            if log.count > 10_000 { log.removeFirst(log.count - 10_000) }
-            guard let logFile else { continue }
             var object: [String: Any] = ["time": entry.time, "receiver": entry.receiver, "alert": entry.alert, "change": entry.change,
                                          "attempt": attempt, "delivered": error == nil]
             if let error { object["error"] = error }
-            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { continue }
-            if !FileManager.default.fileExists(atPath: logFile) {
-                _ = FileManager.default.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o640])
-            }
-            if let handle = FileHandle(forWritingAtPath: logFile) {
-                handle.seekToEndOfFile()
-                handle.write(data + Data("\n".utf8))
-                try? handle.close()
-            }
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) { lines += data + Data("\n".utf8) }
         }
+        if log.count > 10_000 { log.removeFirst(log.count - 10_000) }
+        guard let logFile, !lines.isEmpty else { return }
+        // One open and one append per attempt, however many notices it carried.
+        if !FileManager.default.fileExists(atPath: logFile) {
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o640])
+        }
+        guard let handle = FileHandle(forWritingAtPath: logFile) else { return }
+        handle.seekToEndOfFile()
+        handle.write(lines)
+        try? handle.close()
     }
 
     /// Stops retrying (the server is stopping).

@@ -24,15 +24,9 @@ public struct TelegramNotifier: Notifier {
     }
 
     public func deliver(_ notices: [AlertNotice]) async throws {
-        var request = CurlRequest(url: api + "/bot" + token + "/sendMessage")
         let text = notices.map { $0.message(language: language) }.joined(separator: "\n\n")
-        request.body = [UInt8](try JSONSerialization.data(withJSONObject: ["chat_id": chat, "text": text, "disable_web_page_preview": true],
-                                                          options: [.sortedKeys]))
-        request.headers = ["Content-Type: application/json", "Expect:"]
-        request.timeout = .seconds(15)
-        request.followRedirects = false
-        request.userAgent = "CommuneWatch-collector"
-        let response = try await http.perform(request)
+        let body = try JSONSerialization.data(withJSONObject: ["chat_id": chat, "text": text, "disable_web_page_preview": true], options: [.sortedKeys])
+        let response = try await JSONPost.send([UInt8](body), to: api + "/bot" + token + "/sendMessage", http: http)
         let reply = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         guard response.status == 200, reply?["ok"] as? Bool == true else {
             // The Bot API says why in "description" (wrong token, bot not in the chat…); never the token itself.
@@ -47,7 +41,7 @@ extension AlertNotice {
         let vi = language == "vi"
         let summary = text("summary", language: language) ?? rule.name
         let mark: String = switch change {
-        case .fired: severity == .critical ? "🔴" : "🟠"
+        case .fired: rule.severity == .critical ? "🔴" : "🟠"
         case .resolved, .settled(firing: false): "✅"
         case .acknowledged: "👤"
         case .startedFlapping, .settled(firing: true): "🔁"
@@ -62,8 +56,6 @@ extension AlertNotice {
         let place = labels["site"] ?? labels["upstream"] ?? ""
         return "\(mark) \(state) · \(place)\n\(summary)\n" + (vi ? "Từ " : "Since ") + Self.vietnamTime(since)
     }
-
-    var severity: AlertRule.Severity { rule.severity }
 
     /// `HH:mm dd/MM` in Vietnam (UTC+7, no daylight saving), as the teams read the clock.
     static func vietnamTime(_ ms: TimestampMs) -> String {

@@ -18,13 +18,7 @@ public struct WebhookNotifier: Notifier {
     }
 
     public func deliver(_ notices: [AlertNotice]) async throws {
-        var request = CurlRequest(url: url)
-        request.body = try Self.payload(notices, receiver: name, externalURL: externalURL)
-        request.headers = ["Content-Type: application/json", "Expect:"]
-        request.timeout = .seconds(15)
-        request.followRedirects = false
-        request.userAgent = "CommuneWatch-collector"
-        let response = try await http.perform(request)
+        let response = try await JSONPost.send(try Self.payload(notices, receiver: name, externalURL: externalURL), to: url, http: http)
         guard (200..<300).contains(response.status) else {
             throw DeliveryError("\(url) answered HTTP \(response.status)")
         }

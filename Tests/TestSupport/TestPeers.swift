@@ -402,21 +402,20 @@ public final class WebhookPeer: @unchecked Sendable {
 
     /// Every request's path and raw body, in arrival order.
     public func requests() -> [(path: String, body: String)] {
-        let text = (try? String(contentsOfFile: directory + "/received.jsonl", encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { line in
-            guard let record = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
-            return (record["path"] as? String ?? "", record["body"] as? String ?? "")
-        }
+        records().map { ($0["path"] as? String ?? "", $0["body"] as? String ?? "") }
     }
 
     /// Every request so far: its JSON body, the status it was answered with, when (seconds since the epoch).
     public func received() -> [(body: [String: Any], answered: Int, time: Double)] {
-        let text = (try? String(contentsOfFile: directory + "/received.jsonl", encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { line in
-            guard let record = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
-                  let body = record["body"] as? String else { return nil }
-            let json = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+        records().map { record in
+            let json = (try? JSONSerialization.jsonObject(with: Data((record["body"] as? String ?? "").utf8))) as? [String: Any] ?? [:]
             return (json, record["answered"] as? Int ?? 0, record["time"] as? Double ?? 0)
         }
+    }
+
+    /// The peer's log, one object per request.
+    func records() -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: directory + "/received.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }
 }
