@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "WatchModel"),
@@ -61,7 +62,8 @@ let package = Package(
         // Alert rules, incidents, grouping and routing: no I/O, time passed in.
         .target(name: "Alerting", dependencies: ["WatchModel", "Storage", .product(name: "Yams", package: "Yams")]),
         // One file per channel; HTTP through the project's libcurl wrapper.
-        .target(name: "Notifiers", dependencies: ["Alerting", "WatchModel", "Curl"]),
+        // Messages from the templates under alerts/templates/ (Mustache).
+        .target(name: "Notifiers", dependencies: ["Alerting", "WatchModel", "Curl", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "CollectorServer", dependencies: [
             "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -75,6 +77,7 @@ let package = Package(
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
         .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
+        .testTarget(name: "NotifiersTests", dependencies: ["Notifiers", "Alerting", "Curl", "WatchModel", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Storage", "WatchModel", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TOML", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]

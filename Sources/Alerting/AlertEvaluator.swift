@@ -13,6 +13,20 @@ public struct AlertNotice: Sendable, Hashable {
     public var at: TimestampMs
     /// The incident's key: the same for every change of one incident.
     public var key: String
+    /// What the message says beyond the rule: the site's name, what else is wrong there, the link.
+    public var context = NoticeContext()
+
+    public init(rule: AlertRule, labels: [String: String], change: IncidentChange, value: Double?, since: TimestampMs,
+                at: TimestampMs, key: String, context: NoticeContext = NoticeContext()) {
+        self.rule = rule
+        self.labels = labels
+        self.change = change
+        self.value = value
+        self.since = since
+        self.at = at
+        self.key = key
+        self.context = context
+    }
 
     /// Labels as Alertmanager shows them: alertname, severity, the rule's labels, the series' labels.
     public var alertLabels: [String: String] {

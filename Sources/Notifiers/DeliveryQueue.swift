@@ -46,7 +46,7 @@ public actor DeliveryQueue {
         var attempt = 1
         while !Task.isCancelled {
             do {
-                try await notifier.deliver(notices)
+                try await notifier.deliver(notices, to: [])
                 record(notices, notifier, attempt, nil)
                 return
             } catch {

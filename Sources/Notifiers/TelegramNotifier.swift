@@ -23,7 +23,7 @@ public struct TelegramNotifier: Notifier {
         self.http = http
     }
 
-    public func deliver(_ notices: [AlertNotice]) async throws {
+    public func deliver(_ notices: [AlertNotice], to recipients: [Person]) async throws {
         let text = notices.map { $0.message(language: language) }.joined(separator: "\n\n")
         let body = try JSONSerialization.data(withJSONObject: ["chat_id": chat, "text": text, "disable_web_page_preview": true], options: [.sortedKeys])
         let response = try await JSONPost.send([UInt8](body), to: api + "/bot" + token + "/sendMessage", http: http)

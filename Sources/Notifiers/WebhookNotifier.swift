@@ -17,7 +17,7 @@ public struct WebhookNotifier: Notifier {
         self.http = http
     }
 
-    public func deliver(_ notices: [AlertNotice]) async throws {
+    public func deliver(_ notices: [AlertNotice], to recipients: [Person]) async throws {
         let response = try await JSONPost.send(try Self.payload(notices, receiver: name, externalURL: externalURL), to: url, http: http)
         guard (200..<300).contains(response.status) else {
             throw DeliveryError("\(url) answered HTTP \(response.status)")
