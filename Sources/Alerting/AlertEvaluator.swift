@@ -83,6 +83,13 @@ public actor AlertEvaluator {
     var untold: Set<String> = []
     public private(set) var silences: [Silence] = []
     var topology = TopologyGrouping()
+    var targets = GlobalTargetGrouping()
+    /// The last contact of every agent, by agent id.
+    var contacts: [String: AgentContact] = [:]
+
+    /// A metric no agent sends: seconds since the agent's last upload on any path (the
+    /// heartbeat over 4G counts), per site and agent — what `AgentSilent` is judged on.
+    public static let contactAgeMetric = "agent_contact_age_seconds"
 
     public init(rules: [AlertRule], store: any MetricStore) {
         self.rules = rules
@@ -99,7 +106,7 @@ public actor AlertEvaluator {
                 let changes = machine.observe(rule.observe(value), at: now)
                 machines[key] = machine
                 subjects[key] = (rule, labels, value)
-                notices += changes.map { AlertNotice(rule: rule, labels: labels, change: $0, value: value, since: machine.since ?? now, at: now, key: key) }
+                notices += changes.map { AlertNotice(rule: rule, labels: placed(labels), change: $0, value: value, since: machine.since ?? now, at: now, key: key) }
             }
         }
         var told = tellable(notices, now: now)
@@ -108,18 +115,76 @@ public actor AlertEvaluator {
         for key in untold.sorted() {
             guard let machine = machines[key], machine.active, let subject = subjects[key],
                   site == nil || subject.labels["site"] == site else { continue }
-            let notice = AlertNotice(rule: subject.rule, labels: subject.labels, change: .fired, value: subject.value,
+            let notice = AlertNotice(rule: subject.rule, labels: placed(subject.labels), change: .fired, value: subject.value,
                                      since: machine.since ?? now, at: now, key: key)
             guard !muted(rule: subject.rule.name, labels: notice.alertLabels, now: now) else { continue }
             untold.remove(key)
             told.append(notice)
         }
-        return topology.apply(told, now: now)
+        let grouped = targets.apply(topology.apply(told, now: now), now: now) { rule, target in population(rule: rule, target: target) }
+        return grouped.map { n in
+            var n = n
+            if let site = n.labels["site"] {
+                let own = contacts.values.filter { $0.site == site }
+                n.context.office = n.labels["agent"].map { OfficeState.of(agent: $0, contacts: own, now: now) } ?? OfficeState.of(site: own, now: now)
+            }
+            return n
+        }
     }
 
-    /// Which upstream node each site's line goes through (from the site registry).
-    public func setUpstreams(_ upstream: [String: String]) {
+    /// Where each site sits (from the site registry): the upstream node its line goes through, its district.
+    public func setSites(upstream: [String: String], district: [String: String]) {
         topology.upstream = upstream
+        topology.district = district
+    }
+
+    /// An upload (or a heartbeat) arrived from `contact.agent`.
+    public func contact(_ contact: AgentContact) {
+        if let known = contacts[contact.agent], known.at > contact.at { return }
+        contacts[contact.agent] = contact
+    }
+
+    /// Agents known from before a restart, with the last time their site was heard of; a contact
+    /// already recorded wins.
+    public func seed(_ seeds: [AgentContact]) {
+        for seed in seeds where contacts[seed.agent] == nil { contacts[seed.agent] = seed }
+    }
+
+    /// The series' labels with the site's district from the registry (for routing to the team that
+    /// covers it, and for silences by district); not part of the incident's key.
+    func placed(_ labels: [String: String]) -> [String: String] {
+        guard labels["district"] == nil, let site = labels["site"], let district = topology.district[site], !district.isEmpty else { return labels }
+        var out = labels
+        out["district"] = district
+        return out
+    }
+
+    /// One line for each other incident open at the notice's site, muted ones included: what else
+    /// the team will find there.
+    public func alsoAffected(_ notice: AlertNotice, language: String) -> [String] {
+        guard let site = notice.labels["site"] else { return [] }
+        return machines.compactMap { key, machine -> (TimestampMs, String)? in
+            guard key != notice.key, machine.active, let subject = subjects[key], subject.labels["site"] == site else { return nil }
+            let other = AlertNotice(rule: subject.rule, labels: subject.labels, change: .fired, value: subject.value, since: machine.since ?? 0, at: 0, key: key)
+            return (machine.since ?? 0, other.text("summary", language: language) ?? subject.rule.name)
+        }.sorted { $0 < $1 }.map(\.1)
+    }
+
+    /// What the office's contacts say now (nil: no agent of the site was ever heard from).
+    public func officeState(site: String, now: TimestampMs) -> OfficeState? {
+        OfficeState.of(site: contacts.values.filter { $0.site == site }, now: now)
+    }
+
+    /// Forgets an agent (revoked): it is no longer expected to report.
+    public func forget(agent: String) {
+        contacts[agent] = nil
+    }
+
+    /// How many sites have a series for `rule` and `target` (the share a portal problem is judged by).
+    func population(rule: String, target: String) -> Int {
+        Set(subjects.compactMap { key, subject in
+            key.hasPrefix(rule + "|") && (subject.labels["probe"] ?? subject.labels["target"]) == target ? subject.labels["site"] : nil
+        }).count
     }
 
     /// Drops what must not be told: incidents inhibited by another at the same site (judged after
@@ -171,6 +236,10 @@ public actor AlertEvaluator {
     /// The rule's value for each series (or, for events, each site) it covers.
     func values(_ rule: AlertRule, site: String?, now: TimestampMs) async throws -> [([String: String], Double?)] {
         let e = rule.expression
+        if e.metric == Self.contactAgeMetric {
+            return contacts.values.filter { c in (site == nil || c.site == site) && e.matchers.allSatisfy { ["site": c.site, "agent": c.agent][$0.key] == $0.value } }
+                .map { (["site": $0.site, "agent": $0.agent], Double(max(now - $0.at, 0)) / 1000) }
+        }
         if e.function == .events {
             let events = try await store.events(site: site, from: now - e.window, to: now, limit: 10_000).filter { $0.kind == e.metric }
             var counts: [String: Double] = [:]
@@ -196,7 +265,7 @@ public actor AlertEvaluator {
         guard var machine = machines[key], let subject = subjects[key] else { return [] }
         let changes = machine.acknowledge(by: person)
         machines[key] = machine
-        return changes.map { AlertNotice(rule: subject.rule, labels: subject.labels, change: $0, value: subject.value, since: machine.since ?? now, at: now, key: key) }
+        return changes.map { AlertNotice(rule: subject.rule, labels: placed(subject.labels), change: $0, value: subject.value, since: machine.since ?? now, at: now, key: key) }
     }
 
     /// Incidents not over: pending, firing, acknowledged, flapping.

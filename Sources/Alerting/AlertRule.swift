@@ -24,8 +24,17 @@ public struct AlertRule: Sendable, Hashable {
     /// Rules this one silences at the same site while it is on: a cut line does not also page
     /// for the portals, DNS and devices behind it.
     public var inhibits: Set<String> = []
-    /// Incidents at sites behind one upstream node within a short window are told as one (`group_by: upstream`).
-    public var groupByUpstream = false
+    /// Incidents at many sites told as one (`group_by`); nil: each on its own.
+    public var groupBy: Grouping?
+
+    /// What many sites failing together have in common.
+    public enum Grouping: String, Sendable, Hashable, CaseIterable {
+        /// The upstream node (POP, district node) from the site registry; the district when none is registered.
+        case upstream
+        case district
+        /// The probe's target (a portal, a DNS server): a large share of sites failing is the target's problem.
+        case target
+    }
 
     public init(name: String, group: String = "", expression: RuleExpression, resolveThreshold: Double? = nil,
                 policy: IncidentMachine.Policy = .init(), severity: Severity = .warning, labels: [String: String] = [:],

@@ -11,6 +11,8 @@ public struct NoticeContext: Sendable, Hashable {
     public var acknowledgeURL: String?
     /// The team whose receivers get it, when routing named one.
     public var team: String?
+    /// What the office's contacts say (on the line, on 4G only, dark, agent stopped).
+    public var office: OfficeState?
 
     public init(siteName: String? = nil, district: String? = nil, alsoAffected: [String] = [], acknowledgeURL: String? = nil, team: String? = nil) {
         self.siteName = siteName

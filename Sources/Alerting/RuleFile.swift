@@ -135,8 +135,10 @@ public enum RuleFile {
             rule.inhibits = Set(names)
         }
         if let n = m["group_by"] {
-            guard n.string == "upstream" else { throw fail(n, "'group_by' is 'upstream' (sites behind one upstream node told as one)") }
-            rule.groupByUpstream = true
+            guard let grouping = n.string.flatMap(AlertRule.Grouping.init(rawValue:)) else {
+                throw fail(n, "'group_by' is upstream (sites behind one node), district, or target (a portal failing from many sites)")
+            }
+            rule.groupBy = grouping
         }
         return rule
     }

@@ -13,8 +13,10 @@ final class AlertService: Sendable {
     let queue: DeliveryQueue
     let logger: Logger
     let access: any AccessStore
-    /// When the site registry's upstream nodes were last read (they change seldom), and the sites then known.
-    private let topologyRead = Mutex<(at: TimestampMs, sites: Set<String>)>((0, []))
+    let store: any MetricStore
+    let language: String
+    /// When the site registry was last read (it changes seldom), and the sites then known by code.
+    private let registry = Mutex<(at: TimestampMs, sites: [String: Site])>((0, [:]))
 
     /// nil when no rules are configured.
     init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, logger: Logger) throws {
@@ -29,40 +31,80 @@ final class AlertService: Sendable {
         queue = DeliveryQueue(notifiers: notifiers, logFile: settings.dataDirectory + "/deliveries.jsonl")
         self.logger = logger
         self.access = access
+        self.store = store
+        language = settings.alertLanguage
         logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)"])
     }
 
-    /// After an upload of `site`: its rules now, without holding up the reply.
-    func evaluateSoon(site: String) {
-        Task { await evaluate(site: site) }
+    /// After an upload of `site` by `agent` over `path`: its rules now, without holding up the reply.
+    func evaluateSoon(site: String, agent: String, path: String) {
+        Task {
+            await evaluator.contact(AgentContact(site: site, agent: agent, path: path, at: WallClock.nowMs()))
+            await evaluate(site: site)
+        }
     }
 
     func evaluate(site: String?) async {
         do {
             let now = WallClock.nowMs()
             // Read again every 30 s, and at once for a site not seen before (just registered).
-            if topologyRead.withLock({ read in
-                guard now - read.at >= 30_000 || site.map({ !read.sites.contains($0) }) == true else { return false }
+            if registry.withLock({ read in
+                guard now - read.at >= 30_000 || site.map({ read.sites[$0] == nil }) == true else { return false }
                 read.at = now
                 return true
             }) {
                 let sites = try await access.sites()
-                topologyRead.withLock { $0.sites = Set(sites.map(\.code)) }
-                await evaluator.setUpstreams(Dictionary(sites.map { ($0.code, $0.upstream) }) { a, _ in a })
+                registry.withLock { $0.sites = Dictionary(sites.map { ($0.code, $0) }) { a, _ in a } }
+                await evaluator.setSites(upstream: Dictionary(sites.map { ($0.code, $0.upstream) }) { a, _ in a },
+                                         district: Dictionary(sites.map { ($0.code, $0.district) }) { a, _ in a })
+                for agent in try await access.agents() where agent.revoked { await evaluator.forget(agent: agent.id) }
             }
             let notices = try await evaluator.evaluate(site: site, now: WallClock.nowMs())
             for notice in notices {
                 logger.info("incident", metadata: ["alert": "\(notice.rule.name)", "change": "\(notice.changeName)", "site": "\(notice.labels["site"] ?? "")"])
-                await queue.send([notice])
+                await queue.send([await described(notice)])
             }
         } catch {
             logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
         }
     }
 
+    /// The notice with what the message needs beyond the rule: the site's name and district, and
+    /// what else is wrong there.
+    func described(_ notice: AlertNotice) async -> AlertNotice {
+        var n = notice
+        if let code = n.labels["site"], let site = registry.withLock({ $0.sites[code] }) {
+            n.context.siteName = site.name.isEmpty ? nil : site.name
+            n.context.district = site.district.isEmpty ? nil : site.district
+        }
+        n.context.alsoAffected = await evaluator.alsoAffected(notice, language: language)
+        return n
+    }
+
+    /// Every agent enrolled before this start is expected to report: until it does, it counts as
+    /// last heard of when its site's newest stored point was taken (or now, for a site with none),
+    /// so an office that went dark while the collector was down is still told.
+    func seedContacts() async {
+        do {
+            let now = WallClock.nowMs()
+            var newest: [String: TimestampMs] = [:]
+            for (key, point) in try await store.everyLatest() {
+                guard let site = key[label: "site"] else { continue }
+                newest[site] = max(newest[site] ?? 0, point.timestamp)
+            }
+            let seeds = try await access.agents().filter { !$0.revoked }.map {
+                AgentContact(site: $0.site, agent: $0.id, path: "dedicated", at: min(newest[$0.site] ?? now, now))
+            }
+            await evaluator.seed(seeds)
+        } catch {
+            logger.error("could not read the agents for alerting", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Every site on a timer: silence, and what time alone changes (a held resolution, flapping settling).
     func evaluateEvery(_ interval: Duration) -> Task<Void, Never> {
         Task {
+            await seedContacts()
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 await evaluate(site: nil)

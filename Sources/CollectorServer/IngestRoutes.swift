@@ -11,8 +11,9 @@ struct IngestRoutes {
     let limits: Limits
     let counters: IngestCounters
     let admission: IngestAdmission
-    /// Told the site of every stored upload: the alert rules are evaluated on arrival.
-    var stored: @Sendable (String) -> Void = { _ in }
+    /// Told the site, agent and path of every stored upload (a heartbeat too): the alert rules
+    /// are evaluated on arrival, and a quiet agent is told from a cut line.
+    var stored: @Sendable (_ site: String, _ agent: String, _ path: String) -> Void = { _, _, _ in }
 
     /// How much an upload may weigh, compressed and inflated.
     struct Limits: Sendable {
@@ -93,7 +94,7 @@ struct IngestRoutes {
                 $0.samples += samples
                 if correction != 0 { $0.clockCorrected += 1 }
             }
-            stored(agent.site)
+            stored(agent.site, agent.id, batch.path)
             return Reply.json(["batch": id, "stored": samples, "clock_correction_ms": correction])
         case .duplicate:
             counters.update { $0.duplicates += 1 }

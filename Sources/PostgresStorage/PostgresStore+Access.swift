@@ -57,6 +57,12 @@ extension PostgresStore: AccessStore {
                        as: Int32.self).isEmpty
     }
 
+    public func agents() async throws -> [AgentRecord] {
+        try await all("SELECT id, site, hostname, revoked_ms FROM agents ORDER BY id", as: (String, String, String, Int64?).self).map {
+            AgentRecord(id: $0.0, site: $0.1, hostname: $0.2, revoked: $0.3 != nil)
+        }
+    }
+
     public func setProbeList(site: String?, toml: String?) async throws {
         if let toml {
             try await run("""

@@ -59,6 +59,14 @@ extension SQLiteStore: AccessStore {
         }
     }
 
+    public func agents() async throws -> [AgentRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, site, hostname, revoked_ms FROM agents ORDER BY id").map {
+                AgentRecord(id: $0[0], site: $0[1], hostname: $0[2], revoked: ($0[3] as Int64?) != nil)
+            }
+        }
+    }
+
     public func setProbeList(site: String?, toml: String?) async throws {
         try await pool.write { db in
             if let toml {

@@ -14,6 +14,8 @@ public protocol AccessStore: Sendable {
     func authenticate(agentID: String, secret: String) async throws -> AgentRecord?
     /// False when there is no such agent.
     func revoke(agentID: String) async throws -> Bool
+    /// Every enrolled agent, revoked ones included (marked), by id.
+    func agents() async throws -> [AgentRecord]
     /// The probe list agents fetch: the province's (`site` nil) or one site's additions; nil clears it.
     func setProbeList(site: String?, toml: String?) async throws
     func probeList(site: String?) async throws -> String?

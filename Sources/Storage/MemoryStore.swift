@@ -181,6 +181,8 @@ public actor MemoryStore: CollectorStore {
         return true
     }
 
+    public func agents() async throws -> [AgentRecord] { agents.values.map(\.record).sorted { $0.id < $1.id } }
+
     public func setProbeList(site: String?, toml: String?) async throws { probeLists[site ?? ""] = toml }
     public func probeList(site: String?) async throws -> String? { probeLists[site ?? ""] }
     public func upsert(_ site: Site) async throws { registry[site.code] = site }

@@ -77,12 +77,12 @@ import WatchModel
     @Test func thirtySitesBehindOneNodeAreOneMessage() async throws {
         let store = MemoryStore()
         var line = try rules()[0]
-        line.groupByUpstream = true
+        line.groupBy = .upstream
         let evaluator = AlertEvaluator(rules: [line], store: store)
         var upstream: [String: String] = [:]
         for i in 0..<30 { upstream[String(format: "ST-%02d", i)] = "POP Sơn Tịnh" }
         upstream["LS-01"] = "POP Lý Sơn"
-        await evaluator.setUpstreams(upstream)
+        await evaluator.setSites(upstream: upstream, district: [:])
         var told: [AlertNotice] = []
         // The node fails: the 30 offices' uploads arrive over 4G within a few seconds, one by one.
         for i in 0..<30 {
@@ -105,6 +105,91 @@ import WatchModel
             after += try await evaluator.evaluate(site: site, now: t0 + 60_000 + TimestampMs(i) * 200 + 100)
         }
         #expect(after.map(\.changeName) == ["resolved"] && after.first?.labels["upstream"] == "POP Sơn Tịnh", "\(self.told(after))")
+    }
+
+    @Test func sitesOfOneDistrictWithoutAnUpstreamNodeAreGroupedByDistrict() async throws {
+        let store = MemoryStore()
+        var line = try rules()[0]
+        line.annotations = ["summary_vi": "Mất đường truyền chuyên dùng tại {{site}}", "summary_en": "Dedicated line down at {{site}}"]
+        line.groupBy = .upstream
+        let evaluator = AlertEvaluator(rules: [line], store: store)
+        // No upstream node registered: the district stands in for it.
+        await evaluator.setSites(upstream: [:], district: ["D1": "Sơn Tịnh", "D2": "Sơn Tịnh", "D3": "Sơn Tịnh", "E1": "Lý Sơn"])
+        var told: [AlertNotice] = []
+        for (i, site) in ["D1", "D2", "D3", "E1"].enumerated() {
+            try await upload(store, site: site, line: 0, portal: 1, at: t0 + TimestampMs(i) * 1_000, n: 1)
+            told += try await evaluator.evaluate(site: site, now: t0 + TimestampMs(i) * 1_000 + 100)
+        }
+        #expect(self.told(told) == ["DedicatedLineDown@D1:fired", "DedicatedLineDown@E1:fired", "DedicatedLineDownDistrict@:fired"])
+        let group = try #require(told.first { $0.rule.name == "DedicatedLineDownDistrict" })
+        #expect(group.labels["district"] == "Sơn Tịnh")
+        #expect(group.text("summary", language: "vi") == "2 xã sau huyện/khu vực Sơn Tịnh: Mất đường truyền chuyên dùng — D1, D2",
+                "the rule's words without the per-site placeholder")
+    }
+
+    @Test func aPortalDownFromManySitesIsOneIncidentAboutThePortal() async throws {
+        let store = MemoryStore()
+        var portal = try rules()[1]
+        portal.groupBy = .target
+        let evaluator = AlertEvaluator(rules: [portal], store: store)
+        let sites = (0..<10).map { String(format: "S-%02d", $0) }
+        // Every site probes the portal and it works.
+        for site in sites { try await upload(store, site: site, line: 1, portal: 1, at: t0, n: 1) }
+        #expect(try await evaluator.evaluate(site: nil, now: t0 + 100).isEmpty)
+        // One site's last mile fails: held for the window, then told as its own.
+        try await upload(store, site: "S-00", line: 1, portal: 0, at: t0 + 10_000, n: 2)
+        #expect(try await evaluator.evaluate(site: "S-00", now: t0 + 10_100).isEmpty, "held to see whether others follow")
+        #expect(try await evaluator.evaluate(site: nil, now: t0 + 60_000).isEmpty)
+        #expect(told(try await evaluator.evaluate(site: nil, now: t0 + 101_000)) == ["PortalDown@S-00:fired"], "alone after 90 s: the site's own")
+        // Later the portal itself fails: 3 of 10 sites within seconds is 30%: one incident about it.
+        var now = t0 + 200_000
+        var everywhere: [AlertNotice] = []
+        for (i, site) in sites.dropFirst().enumerated() {
+            try await upload(store, site: site, line: 1, portal: 0, at: now, n: 3)
+            everywhere += try await evaluator.evaluate(site: site, now: now + 100)
+            now += 1_000 + TimestampMs(i)
+        }
+        #expect(self.told(everywhere) == ["PortalDownEverywhere@:fired"], "\(self.told(everywhere))")
+        #expect(everywhere.first?.labels["probe"] == "dichvucong")
+        #expect(everywhere.first?.text("summary", language: "en")?.contains("the portal's problem") == true)
+        // Back everywhere: one resolution, once every site in it is back.
+        var back: [AlertNotice] = []
+        for site in sites.dropFirst() {
+            now += 1_000
+            try await upload(store, site: site, line: 1, portal: 1, at: now, n: 4)
+            back += try await evaluator.evaluate(site: site, now: now + 100)
+        }
+        #expect(self.told(back) == ["PortalDownEverywhere@:resolved"])
+    }
+
+    @Test func aQuietAgentIsExplained() async throws {
+        let store = MemoryStore()
+        let silent = AlertRule(name: "AgentSilent", expression: try RuleExpression.parse("agent_contact_age_seconds > 600"),
+                               resolveThreshold: 120, policy: .init(resolveHold: 0), severity: .critical,
+                               annotations: ["summary_en": "No contact with {{labels.agent}}: {{office}}"])
+        let evaluator = AlertEvaluator(rules: [silent], store: store)
+        // Office A: one agent, heard over the line. Office B: two agents. Office C: line down, on 4G.
+        await evaluator.contact(AgentContact(site: "A", agent: "a1", path: "dedicated", at: t0))
+        await evaluator.contact(AgentContact(site: "B", agent: "b1", path: "dedicated", at: t0))
+        await evaluator.contact(AgentContact(site: "B", agent: "b2", path: "dedicated", at: t0))
+        await evaluator.contact(AgentContact(site: "C", agent: "c1", path: "dedicated", at: t0))
+        #expect(try await evaluator.evaluate(site: nil, now: t0 + 1_000).isEmpty)
+        // Then: A goes dark; at B, b1 stops while b2 goes on; C's line is cut, its heartbeats come over 4G.
+        var now = t0
+        for _ in 0..<14 {
+            now += 60_000
+            await evaluator.contact(AgentContact(site: "B", agent: "b2", path: "dedicated", at: now))
+            await evaluator.contact(AgentContact(site: "C", agent: "c1", path: "4g", at: now))
+        }
+        let told = try await evaluator.evaluate(site: nil, now: now)
+        #expect(self.told(told) == ["AgentSilent@A:fired", "AgentSilent@B:fired"])
+        let text = Dictionary(told.map { ($0.labels["site"] ?? "", $0.text("summary", language: "en") ?? "") }) { a, _ in a }
+        #expect(text["A"] == "No contact with a1: office dark (no contact on any path: power or total cut)")
+        #expect(text["B"] == "No contact with b1: agent stopped (the office's other agents still report)")
+        #expect(await evaluator.officeState(site: "C", now: now) == .lineDownOn4G, "C is not silent: alive on 4G")
+        // A's power comes back: resolved.
+        await evaluator.contact(AgentContact(site: "A", agent: "a1", path: "dedicated", at: now + 30_000))
+        #expect(self.told(try await evaluator.evaluate(site: "A", now: now + 31_000)) == ["AgentSilent@A:resolved"])
     }
 
     @Test func inhibitingAnUnknownRuleIsNamed() throws {

@@ -139,7 +139,9 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(try await store.enroll(token: expired, hostname: "pc-3") == nil)
         #expect(try await store.authenticate(agentID: agent.id, secret: secret)?.site == "QNG-TINHKHE")
         #expect(try await store.authenticate(agentID: agent.id, secret: String(secret.reversed())) == nil)
+        #expect(try await store.agents() == [AgentRecord(id: agent.id, site: "QNG-TINHKHE", hostname: "pc-1")])
         #expect(try await store.revoke(agentID: agent.id))
+        #expect(try await store.agents().map(\.revoked) == [true], "listed, marked revoked")
         #expect(try await !store.revoke(agentID: agent.id), "revoked once")
         #expect(try await store.authenticate(agentID: agent.id, secret: secret) == nil, "a revoked agent is refused")
 
