@@ -22,7 +22,9 @@ public actor DeliveryQueue {
     let maxBackoff: Duration
     let giveUpAfter: Duration
     public private(set) var log: [Attempt] = []
-    var running: [Task<Void, Never>] = []
+    /// Deliveries under way, forgotten when done (a collector sends for months).
+    var running: [Int: Task<Void, Never>] = [:]
+    var nextDelivery = 0
 
     public init(notifiers: [any Notifier], logFile: String? = nil, maxBackoff: Duration = .seconds(60), giveUpAfter: Duration = .seconds(86_400)) {
         self.notifiers = notifiers
@@ -31,22 +33,35 @@ public actor DeliveryQueue {
         self.giveUpAfter = giveUpAfter
     }
 
-    /// Queues the notices (one group) for every receiver; returns at once.
-    public func send(_ notices: [AlertNotice]) {
-        guard !notices.isEmpty else { return }
-        running.removeAll { $0.isCancelled }
-        for notifier in notifiers {
-            running.append(Task { await self.deliver(notices, to: notifier) })
+    /// Queues the notices (one group) for the named receiver (nil: every receiver), addressed to
+    /// `recipients` where the channel writes to people; returns at once. False when no receiver has that name.
+    @discardableResult
+    public func send(_ notices: [AlertNotice], to receiver: String? = nil, recipients: [Person] = []) -> Bool {
+        guard !notices.isEmpty else { return true }
+        let chosen = notifiers.filter { receiver == nil || $0.name == receiver }
+        for notifier in chosen {
+            let id = nextDelivery
+            nextDelivery += 1
+            running[id] = Task {
+                await self.deliver(notices, to: notifier, recipients: recipients)
+                await self.finished(id)
+            }
         }
+        return !chosen.isEmpty
     }
 
-    func deliver(_ notices: [AlertNotice], to notifier: any Notifier) async {
+    /// The receivers' names.
+    public var receivers: [String] { notifiers.map(\.name) }
+
+    func finished(_ id: Int) { running[id] = nil }
+
+    func deliver(_ notices: [AlertNotice], to notifier: any Notifier, recipients: [Person]) async {
         let start = ContinuousClock.now
         var backoff = Duration.seconds(1)
         var attempt = 1
         while !Task.isCancelled {
             do {
-                try await notifier.deliver(notices, to: [])
+                try await notifier.deliver(notices, to: recipients)
                 record(notices, notifier, attempt, nil)
                 return
             } catch {
@@ -83,6 +98,6 @@ public actor DeliveryQueue {
 
     /// Stops retrying (the server is stopping).
     public func stop() {
-        for task in running { task.cancel() }
+        for task in running.values { task.cancel() }
     }
 }
