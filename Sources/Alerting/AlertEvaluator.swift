@@ -91,9 +91,14 @@ public actor AlertEvaluator {
     /// heartbeat over 4G counts), per site and agent — what `AgentSilent` is judged on.
     public static let contactAgeMetric = "agent_contact_age_seconds"
 
+    /// An agent not heard of for this long is quiet: the threshold of the rule on
+    /// `agent_contact_age_seconds` (AgentSilent), so the explanation agrees with the alert.
+    let quietAfter: Int64
+
     public init(rules: [AlertRule], store: any MetricStore) {
         self.rules = rules
         self.store = store
+        quietAfter = rules.first { $0.expression.metric == Self.contactAgeMetric }.map { Int64($0.expression.threshold * 1000) } ?? OfficeState.quietAfter
     }
 
     /// Evaluates every rule for `site` (nil: every site) at `now`; returns what must be told.
@@ -126,7 +131,8 @@ public actor AlertEvaluator {
             var n = n
             if let site = n.labels["site"] {
                 let own = contacts.values.filter { $0.site == site }
-                n.context.office = n.labels["agent"].map { OfficeState.of(agent: $0, contacts: own, now: now) } ?? OfficeState.of(site: own, now: now)
+                n.context.office = n.labels["agent"].map { OfficeState.of(agent: $0, contacts: own, now: now, quietAfter: quietAfter) }
+                    ?? OfficeState.of(site: own, now: now, quietAfter: quietAfter)
             }
             return n
         }
@@ -172,7 +178,7 @@ public actor AlertEvaluator {
 
     /// What the office's contacts say now (nil: no agent of the site was ever heard from).
     public func officeState(site: String, now: TimestampMs) -> OfficeState? {
-        OfficeState.of(site: contacts.values.filter { $0.site == site }, now: now)
+        OfficeState.of(site: contacts.values.filter { $0.site == site }, now: now, quietAfter: quietAfter)
     }
 
     /// Forgets an agent (revoked): it is no longer expected to report.
@@ -238,7 +244,7 @@ public actor AlertEvaluator {
         let e = rule.expression
         if e.metric == Self.contactAgeMetric {
             return contacts.values.filter { c in (site == nil || c.site == site) && e.matchers.allSatisfy { ["site": c.site, "agent": c.agent][$0.key] == $0.value } }
-                .map { (["site": $0.site, "agent": $0.agent], Double(max(now - $0.at, 0)) / 1000) }
+                .map { (["site": $0.site, "agent": $0.agent, "host": $0.host.isEmpty ? $0.agent : $0.host], Double(max(now - $0.at, 0)) / 1000) }
         }
         if e.function == .events {
             let events = try await store.events(site: site, from: now - e.window, to: now, limit: 10_000).filter { $0.kind == e.metric }

@@ -5,12 +5,15 @@ import WatchModel
 public struct AgentContact: Sendable, Hashable {
     public var site: String
     public var agent: String
+    /// The PC's hostname, as the office staff name it.
+    public var host: String
     public var path: String
     public var at: TimestampMs
 
-    public init(site: String, agent: String, path: String, at: TimestampMs) {
+    public init(site: String, agent: String, host: String = "", path: String, at: TimestampMs) {
         self.site = site
         self.agent = agent
+        self.host = host
         self.path = path
         self.at = at
     }
@@ -32,11 +35,12 @@ public enum OfficeState: String, Sendable, Hashable, CaseIterable {
     /// agent stopped, the office itself is fine.
     case agentStopped = "agent_stopped"
 
-    /// Contact older than this is "quiet" (a heartbeat over 4G comes every minute or so).
+    /// Contact older than this is "quiet" when no rule says otherwise (a heartbeat over 4G comes
+    /// every minute or so).
     public static let quietAfter: Int64 = 300_000
 
     /// The state of `agent`'s office at `now`, from every contact of that office's agents.
-    public static func of(agent: String, contacts: [AgentContact], now: TimestampMs) -> OfficeState {
+    public static func of(agent: String, contacts: [AgentContact], now: TimestampMs, quietAfter: Int64 = quietAfter) -> OfficeState {
         let recent = contacts.filter { now - $0.at < quietAfter }
         if let own = recent.first(where: { $0.agent == agent }) {
             return own.onBackup ? .lineDownOn4G : .ok
@@ -46,7 +50,7 @@ public enum OfficeState: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The office as a whole (no particular agent): heard on the line, only on 4G, or not at all.
-    public static func of(site contacts: [AgentContact], now: TimestampMs) -> OfficeState? {
+    public static func of(site contacts: [AgentContact], now: TimestampMs, quietAfter: Int64 = quietAfter) -> OfficeState? {
         guard !contacts.isEmpty else { return nil }
         let recent = contacts.filter { now - $0.at < quietAfter }
         if recent.isEmpty { return .dark }

@@ -36,11 +36,11 @@ final class AlertService: Sendable {
         logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)"])
     }
 
-    /// After an upload of `site` by `agent` over `path`: its rules now, without holding up the reply.
-    func evaluateSoon(site: String, agent: String, path: String) {
+    /// After an upload by `agent` over `path`: its site's rules now, without holding up the reply.
+    func evaluateSoon(agent: AgentRecord, path: String) {
         Task {
-            await evaluator.contact(AgentContact(site: site, agent: agent, path: path, at: WallClock.nowMs()))
-            await evaluate(site: site)
+            await evaluator.contact(AgentContact(site: agent.site, agent: agent.id, host: agent.hostname, path: path, at: WallClock.nowMs()))
+            await evaluate(site: agent.site)
         }
     }
 
@@ -93,7 +93,7 @@ final class AlertService: Sendable {
                 newest[site] = max(newest[site] ?? 0, point.timestamp)
             }
             let seeds = try await access.agents().filter { !$0.revoked }.map {
-                AgentContact(site: $0.site, agent: $0.id, path: "dedicated", at: min(newest[$0.site] ?? now, now))
+                AgentContact(site: $0.site, agent: $0.id, host: $0.hostname, path: "dedicated", at: min(newest[$0.site] ?? now, now))
             }
             await evaluator.seed(seeds)
         } catch {

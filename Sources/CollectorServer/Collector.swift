@@ -112,7 +112,7 @@ public struct Collector {
         let admission = IngestAdmission(.init(agentRequestsPerSecond: settings.agentRequestsPerSecond, agentBurst: settings.agentBurst,
                                               maxInFlight: settings.maxInFlightIngests))
         IngestRoutes(access: store, store: store, limits: .init(bodyBytes: settings.maxBodyBytes, inflatedBytes: settings.maxInflatedBytes),
-                     counters: counters, admission: admission, stored: { site, agent, path in alerting?.evaluateSoon(site: site, agent: agent, path: path) }).add(to: router)
+                     counters: counters, admission: admission, stored: { agent, path in alerting?.evaluateSoon(agent: agent, path: path) }).add(to: router)
         if let alerting { IncidentRoutes(access: store, alerting: alerting).add(to: router) }
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)

@@ -13,7 +13,7 @@ struct IngestRoutes {
     let admission: IngestAdmission
     /// Told the site, agent and path of every stored upload (a heartbeat too): the alert rules
     /// are evaluated on arrival, and a quiet agent is told from a cut line.
-    var stored: @Sendable (_ site: String, _ agent: String, _ path: String) -> Void = { _, _, _ in }
+    var stored: @Sendable (_ agent: AgentRecord, _ path: String) -> Void = { _, _ in }
 
     /// How much an upload may weigh, compressed and inflated.
     struct Limits: Sendable {
@@ -94,7 +94,7 @@ struct IngestRoutes {
                 $0.samples += samples
                 if correction != 0 { $0.clockCorrected += 1 }
             }
-            stored(agent.site, agent.id, batch.path)
+            stored(agent, batch.path)
             return Reply.json(["batch": id, "stored": samples, "clock_correction_ms": correction])
         case .duplicate:
             counters.update { $0.duplicates += 1 }
