@@ -29,6 +29,7 @@ public struct WebhookNotifier: Notifier {
         let alerts: [[String: Any]] = notices.map { n in
             var annotations = n.filledAnnotations
             annotations["communewatch_change"] = n.changeName
+            if let office = n.context.office { annotations["communewatch_office"] = office.rawValue }
             return [
                 "status": n.firing ? "firing" : "resolved",
                 "labels": n.alertLabels,

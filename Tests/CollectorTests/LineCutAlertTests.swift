@@ -86,6 +86,10 @@ import WatchModel
             if told, let at = fired().dropFirst(before).first { delays.append(at - cutAt) }
             try TwoPathNetwork.script("restore")
         }
+        // Each time, the collector saw the office alive on 4G while its line was down.
+        let offices = peer.received().flatMap { ($0.body["alerts"] as? [[String: Any]]) ?? [] }
+            .compactMap { $0["annotations"] as? [String: String] }.filter { $0["communewatch_change"] == "fired" }.map { $0["communewatch_office"] ?? "" }
+        #expect(offices.count == 5 && offices.allSatisfy { $0 == "line_down_on_4g" }, "\(offices)")
         let sorted = delays.sorted()
         let median = sorted.isEmpty ? .infinity : sorted[sorted.count / 2]
         print("line cut → first notification (10 s probes), \(delays.count) cuts: "
