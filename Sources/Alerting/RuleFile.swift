@@ -15,9 +15,9 @@ public enum RuleFile {
         return try parse(text, source: path)
     }
 
-    /// Every `*.yml` / `*.yaml` file of a directory, in name order; alert names unique across them.
+    /// Every `*.yml` / `*.yaml` file of a directory but the routing files (`routing*.yml`), in name order; alert names unique across them.
     public static func loadDirectory(_ directory: String) throws(RuleFileError) -> [AlertRule] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { ($0.hasSuffix(".yml") || $0.hasSuffix(".yaml")) && !$0.hasPrefix("routing") }.sorted()
         var rules: [AlertRule] = []
         var seen: [String: String] = [:]
         for name in names {
