@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import Alerting
@@ -27,6 +28,17 @@ import WatchModel
         let warning = config.route.match(["severity": "warning", "team": "Đội 2"])
         #expect(warning.count == 1 && warning[0].active == .workingHours && warning[0].groupBy == .labels(["alertname", "district"]))
         #expect(warning[0].groupInterval == 300_000 && warning[0].repeatInterval == 4 * F.hour)
+    }
+
+    @Test func aMissingRoutingFileMeansBroadcastAWrongOneIsAnError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("routing-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(try RoutingFile.loadIfPresent(path: directory + "/routing.yml") == nil)
+        try "route:\n  receiver: nobody\n".write(toFile: directory + "/routing.yml", atomically: true, encoding: .utf8)
+        #expect(throws: RoutingFileError("\(directory)/routing.yml:2: unknown receiver 'nobody' (none is defined)")) {
+            try RoutingFile.loadIfPresent(path: directory + "/routing.yml")
+        }
     }
 
     @Test func theRuleLoaderLeavesTheRoutingFilesAlone() throws {

@@ -14,6 +14,13 @@ public enum RoutingFile {
         return try parse(text, source: path)
     }
 
+    /// nil when there is no file at `path`: the collector then sends every notice to every
+    /// receiver (`Dispatcher.broadcast`). A file that is there but wrong is an error.
+    public static func loadIfPresent(path: String) throws(RoutingFileError) -> RoutingConfig? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try load(path: path)
+    }
+
     public static func parse(_ text: String, source: String) throws(RoutingFileError) -> RoutingConfig {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
