@@ -68,6 +68,20 @@ import TestSupport
         #expect(wrong?.description.contains("sai") == false, "no password in the error")
     }
 
+    @Test func smtpsIsTLSFromTheStartAndChecksTheCertificate() async throws {
+        let peer = try SMTPPeer(implicitTLS: true, auth: "canhbao:mat-khau-2026")
+        try await notifier(peer, starttls: .required, login: ("canhbao", "mat-khau-2026")).deliver([try tanLap(.resolved)], to: [])
+        let message = try #require(peer.messages().first)
+        #expect(message["tls"] as? Bool == true && message["login"] as? String == "canhbao", "\(message)")
+        #expect((message["subject"] as? String)?.contains("ĐÃ KHÔI PHỤC") == true)
+        // Without the relay's CA the certificate is not trusted: nothing is sent.
+        let untrusted = EmailNotifier(name: "m", server: peer.url, from: "canhbao@quangngai.example", to: ["a@quangngai.example"],
+                                      username: "canhbao", password: "mat-khau-2026", timeout: .seconds(10), http: http)
+        let error = await #expect(throws: DeliveryError.self) { try await untrusted.deliver([try tanLap(.fired)], to: []) }
+        #expect(error?.description.contains("certificate") == true, "\(error?.description ?? "")")
+        #expect(peer.messages().count == 1)
+    }
+
     @Test func starttlsRequiredAgainstAServerWithoutItIsRefusedBeforeAnythingIsSent() async throws {
         let plain = try SMTPPeer()
         let error = await #expect(throws: DeliveryError.self) {

@@ -10,8 +10,9 @@ message is appended to DIR/messages.jsonl as {"mail_from", "rcpt_tos", "data" (r
 "subject" and "body" (decoded by Python's email package), "headers" (raw header values),
 "tls", "login", "time"}.  RCPT TO an address whose local part starts with "refused" is answered
 "550 5.1.1 <ADDR>: Recipient address rejected: no such user here".
+--implicit-tls: TLS from the first byte (smtps://), same certificates; AUTH offered at once.
 --starttls: the server offers STARTTLS (certificates of a test CA in DIR, CA in DIR/ca.pem) and
-refuses mail before it.  --auth: AUTH PLAIN/LOGIN required, after STARTTLS.
+refuses mail before it.  --auth: AUTH PLAIN/LOGIN required (after STARTTLS with --starttls).
 """
 
 import argparse
@@ -56,7 +57,8 @@ class Recorder:
             "subject": str(message["subject"] or ""),
             "body": body.get_content() if body is not None else "",
             "headers": {k: v for k, v in message.raw_items()},
-            "tls": session.ssl is not None,
+            # STARTTLS sets session.ssl; an smtps:// connection is TLS from its transport.
+            "tls": session.ssl is not None or server.transport.get_extra_info("sslcontext") is not None,
             "login": session.auth_data.decode() if isinstance(session.auth_data, bytes) else None,
             "time": time.time(),
         }
@@ -71,6 +73,7 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--starttls", action="store_true")
+    ap.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps://)")
     ap.add_argument("--auth", default=None, help="USER:PASSWORD required before MAIL")
     add_lifetime_option(ap)
     add_ignore_stdin_option(ap)
@@ -80,10 +83,12 @@ def main():
     start_watchdogs(stop, args, log)
 
     options = {"hostname": "smtp-peer.test", "decode_data": False}
-    if args.starttls:
+    context = None
+    if args.starttls or args.implicit_tls:
         generate_certs(directory)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(os.path.join(directory, "server.pem"), os.path.join(directory, "server.key"))
+    if args.starttls:
         options.update(tls_context=context, require_starttls=True)
     if args.auth:
         user, password = args.auth.split(":", 1)
@@ -98,7 +103,8 @@ def main():
     loop = asyncio.new_event_loop()
 
     async def start():
-        return await loop.create_server(lambda: SMTP(handler, loop=loop, **options), host="127.0.0.1", port=args.port)
+        return await loop.create_server(lambda: SMTP(handler, loop=loop, **options), host="127.0.0.1", port=args.port,
+                                        ssl=context if args.implicit_tls else None)
 
     server = loop.run_until_complete(start())
     threading.Thread(target=loop.run_forever, daemon=True).start()

@@ -24,12 +24,14 @@ public func freeLoopbackPort() throws -> Int {
 public final class SMTPPeer: @unchecked Sendable {
     public let port: Int
     public let directory: String
+    let implicitTLS: Bool
     let process: PeerProcess
 
     /// The interpreter scripts/setup-peers installs aiosmtpd for.
     public static let python = "/opt/communewatch/peers-venv/bin/python"
 
-    public init(port: Int? = nil, starttls: Bool = false, auth: String? = nil) throws {
+    /// `implicitTLS`: TLS from the first byte, for an `smtps://` URL.
+    public init(port: Int? = nil, starttls: Bool = false, implicitTLS: Bool = false, auth: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw PeerError("\(Self.python) missing: run scripts/setup-peers")
         }
@@ -37,12 +39,14 @@ public final class SMTPPeer: @unchecked Sendable {
         var arguments = [repositoryRoot.path + "/Tests/Peers/smtp_peer.py", "--dir", directory, "--lifetime", "900"]
         if let port { arguments += ["--port", String(port)] }
         if starttls { arguments.append("--starttls") }
+        if implicitTLS { arguments.append("--implicit-tls") }
+        self.implicitTLS = implicitTLS
         if let auth { arguments += ["--auth", auth] }
         process = try PeerProcess(Self.python, arguments, log: directory + "/peer.log")
         self.port = Int(try readPort(try process.waitForFile(directory + "/port", seconds: 60)))
     }
 
-    public var url: String { "smtp://127.0.0.1:\(port)" }
+    public var url: String { "\(implicitTLS ? "smtps" : "smtp")://127.0.0.1:\(port)" }
     public var caFile: String { directory + "/ca.pem" }
 
     /// Every accepted message: `mail_from`, `rcpt_tos`, `data` (raw), `subject` and `body` (decoded
@@ -109,6 +113,6 @@ extension WebhookPeer {
         }
     }
 
-    /// "ok", "down" (503), "error" (500) or "reset".
+    /// The peer's address without a path (a gateway or an API stand-in adds its own).
     public var receiverURL: String { "http://127.0.0.1:\(port)" }
 }
