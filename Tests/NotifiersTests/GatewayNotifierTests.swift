@@ -99,6 +99,25 @@ import TestSupport
         await queue.stop()
     }
 
+    /// One phone's request fails: the retry (the queue calls `deliver` again) goes to that phone
+    /// only, so each phone gets the message once.
+    @Test func aRetryAfterAPartialFailureReachesOnlyThePhonesNotYetReached() async throws {
+        let peer = try WebhookPeer()
+        try peer.set(mode: "error-if:84905123456")
+        let sms = try gateway(peer, [:])
+        let error = await #expect(throws: DeliveryError.self) { try await sms.deliver([try tanLap(.fired)], to: [anhTuan]) }
+        #expect(error?.description.contains("+84905123456: HTTP 500") == true && error?.description.contains("+84905111222") == false,
+                "\(error?.description ?? "")")
+        try peer.set(mode: "ok")
+        try await sms.deliver([try tanLap(.fired)], to: [anhTuan])
+        let requests = peer.requestDetails()
+        #expect(requests.filter { $0.path.hasSuffix("84905111222") }.map(\.answered) == [200], "\(requests.map(\.path))")
+        #expect(requests.filter { $0.path.hasSuffix("84905123456") }.map(\.answered) == [500, 200], "\(requests.map(\.path))")
+        // A new change of the same incident is news again for everyone.
+        try await sms.deliver([try tanLap(.resolved)], to: [anhTuan])
+        #expect(peer.requestDetails().count == 5)
+    }
+
     @Test func aGatewayThatSays200ButNotSentIsAFailure() async throws {
         let peer = try WebhookPeer()
         try peer.set(reply: #"{"status":"failed","reason":"insufficient balance"}"#)

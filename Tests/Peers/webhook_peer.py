@@ -8,7 +8,8 @@ Listens on 127.0.0.1:PORT (a free port), written to DIR/port when ready.  Every 
 GET, PUT, PATCH) is appended to DIR/received.jsonl as {"method", "path" (with the query), "headers",
 "body", "time"} (body as text).
 DIR/mode decides the answer, re-read on every request: "ok" (default) → 200 with DIR/reply's
-bytes (or {}), "down" → 503, "error" → 500,
+bytes (or {}), "down" → 503, "error" → 500, "error-if:TEXT" → 500 when the path holds TEXT
+(one phone of a gateway failing), 200 otherwise,
 "reset" → the connection is closed without an answer.  Failed requests are recorded too, with
 "answered": the status (0 for reset).
 """
@@ -48,7 +49,10 @@ def main():
                 mode = open(os.path.join(directory, "mode")).read().strip()
             except OSError:
                 mode = "ok"
-            status = {"ok": 200, "down": 503, "error": 500}.get(mode, 0)
+            if mode.startswith("error-if:"):
+                status = 500 if mode[len("error-if:"):] in self.path else 200
+            else:
+                status = {"ok": 200, "down": 503, "error": 500}.get(mode, 0)
             record = {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body.decode("utf-8", "replace"),
                       "time": time.time(), "answered": status}
             with lock:
