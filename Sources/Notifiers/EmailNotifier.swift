@@ -40,7 +40,8 @@ public struct EmailNotifier: Notifier {
 
     public func deliver(_ notices: [AlertNotice], to recipients: [Person]) async throws {
         var seen = Set<String>()
-        let addresses = (to + recipients.compactMap(\.email)).filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+        // A person's address comes from the teams' file: one that could break a header is left out.
+        let addresses = (to + recipients.compactMap(\.email)).filter { SettingsCheck.isAddress($0) && seen.insert($0.lowercased()).inserted }
         guard !addresses.isEmpty else { throw DeliveryError("no e-mail address to send to (no `to`, and no recipient has one)") }
         let message = Self.message(from: from, to: addresses, subject: templates.render(.emailSubject, notices, language: language),
                                    body: templates.render(.emailBody, notices, language: language),

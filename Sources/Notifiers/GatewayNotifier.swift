@@ -51,7 +51,7 @@ public struct GatewayNotifier: Notifier {
 
     public func deliver(_ notices: [AlertNotice], to recipients: [Person]) async throws {
         var seen = Set<String>()
-        let phones = (to + recipients.compactMap(\.phone)).filter { !$0.isEmpty && seen.insert($0).inserted }
+        let phones = (to + recipients.compactMap(\.phone)).filter { SettingsCheck.isPhone($0) && seen.insert($0).inserted }
         guard !phones.isEmpty else { throw DeliveryError("no phone to send to (no `to`, and no recipient has one)") }
         let link = notices.lazy.compactMap(\.context.acknowledgeURL).first
         let text = Self.shorten(templates.render(.message, notices, language: language), keeping: link, to: maxChars)
@@ -83,7 +83,7 @@ public struct GatewayNotifier: Notifier {
         let response = try await http.perform(request)
         let answer = String(decoding: response.body.prefix(300), as: UTF8.self)
         guard (200..<300).contains(response.status) else { throw DeliveryError("HTTP \(response.status): \(answer)") }
-        if let successMatch, !answer.contains(successMatch), !String(decoding: response.body, as: UTF8.self).contains(successMatch) {
+        if let successMatch, !String(decoding: response.body, as: UTF8.self).contains(successMatch) {
             throw DeliveryError("HTTP \(response.status) without \"\(successMatch)\": \(answer)")
         }
     }

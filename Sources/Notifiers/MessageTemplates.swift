@@ -46,9 +46,21 @@ public struct MessageTemplates: Sendable {
             return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT }}\n" + text)
         } catch let error as MustacheTemplate.ParserError {
             throw TemplateError(file: file, line: max(error.context.lineNumber - 1, 1), column: error.context.columnNumber,
-                                problem: "\(error.error)", text: error.context.line)
+                                problem: Self.words(error.error), text: error.context.line)
         } catch {
             throw TemplateError(file: file, line: 0, column: 0, problem: "\(error)", text: "")
+        }
+    }
+
+    /// The parser's complaint as the person editing the file needs it.
+    static func words(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: "a section is closed under another name than it was opened with: expected {{/NAME}} for {{#NAME}}"
+        case .unfinishedName?: "a tag is not finished: expected a name and }}"
+        case .expectedSectionEnd?: "a section is never closed: expected {{/NAME}}"
+        case .invalidSetDelimiter?: "a delimiter change is badly written: expected {{=<% %>=}}"
+        case .invalidConfigVariableSyntax?, .unrecognisedConfigVariable?: "unknown pragma: expected {{% CONTENT_TYPE: TEXT }}"
+        default: "\(error)"
         }
     }
 

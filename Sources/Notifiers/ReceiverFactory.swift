@@ -57,7 +57,7 @@ public enum ReceiverFactory {
                 throw check.error("method", "is \"\(spec.settings["method"] ?? "")\": expected GET, POST, PUT or PATCH")
             }
             let phones = (spec.settings["to"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for phone in phones where !phone.allSatisfy({ $0.isNumber || $0 == "+" }) {
+            for phone in phones where !SettingsCheck.isPhone(phone) {
                 throw check.error("to", "has \"\(phone)\": expected phone numbers (+84…), separated by commas")
             }
             let headers = try check.headers(), language = try check.language()
@@ -173,6 +173,12 @@ struct SettingsCheck {
             out.append(name + ": " + value)
         }
         return out
+    }
+
+    /// Digits, with a leading + for the international form.
+    static func isPhone(_ text: String) -> Bool {
+        let digits = text.hasPrefix("+") ? text.dropFirst() : text[...]
+        return digits.count >= 3 && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// `local@domain`, nothing that could break a header or an SMTP command.

@@ -115,6 +115,10 @@ import TestSupport
         #expect(error.file == dir + "/message.vi.mustache")
         #expect(error.line == 3, "\(error)")
         #expect(error.description.hasPrefix(dir + "/message.vi.mustache:3:"), "\(error)")
+        #expect(error.problem.contains("expected {{/NAME}}"), "\(error)")
+        try "{{#notices}}\n{{summary}}\n".write(toFile: dir + "/message.vi.mustache", atomically: true, encoding: .utf8)
+        let unclosed = try #require(throws: TemplateError.self) { try MessageTemplates(directory: dir) }
+        #expect(unclosed.file.hasSuffix("message.vi.mustache") && unclosed.problem.contains("never closed"), "\(unclosed)")
         let missing = try #require(throws: TemplateError.self) { try MessageTemplates(directory: dir + "/nope") }
         #expect(missing.description.contains("nope") && missing.description.contains("cannot read"), "\(missing)")
     }
