@@ -61,6 +61,16 @@ import WatchModel
         let endsAt = try #require(Self.date(active["endsAt"] as? String))
         #expect(endsAt.timeIntervalSinceNow > 23 * 3600, "\(active["endsAt"] ?? "")")
 
+        // Taken by someone: still active, the change in its annotations, startsAt kept.
+        var taken = fired
+        taken.change = .acknowledged(by: "anh Tuấn")
+        taken.at = WallClock.nowMs()
+        try await forward.deliver([taken], to: [])
+        let acknowledged = try #require(ours(try await alerts(am), site: "QNG-TL"))
+        #expect((acknowledged["annotations"] as? [String: String])?["communewatch_change"] == "acknowledged")
+        #expect((acknowledged["status"] as? [String: Any])?["state"] as? String == "active")
+        #expect(Self.date(acknowledged["startsAt"] as? String) == startsAt)
+
         var resolved = fired
         resolved.change = .resolved
         resolved.at = WallClock.nowMs()
