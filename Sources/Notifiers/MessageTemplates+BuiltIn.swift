@@ -41,7 +41,7 @@ Acknowledge, add a note or silence for a while:
 {{/notices}}
 
 -- 
-CommuneWatch{{#team}} · team {{team}}{{/team}}
+CommuneWatch{{#team}} · {{team}}{{/team}}
 """#,
         "email_body.vi": #"""
 {{#notices}}
@@ -74,7 +74,7 @@ Nhận xử lý, ghi chú hoặc tạm tắt cảnh báo:
 {{/notices}}
 
 -- 
-CommuneWatch{{#team}} · đội {{team}}{{/team}}
+CommuneWatch{{#team}} · {{team}}{{/team}}
 """#,
         "email_subject.en": #"""
 {{#notice}}[CommuneWatch] {{> change.en}} · {{site}}: {{summary}}{{/notice}}{{#others}} (and {{others}} more){{/others}}

@@ -71,7 +71,7 @@ import TestSupport
         let vi = MessageTemplates.builtIn.render(.emailBody, [try tanLap(.resolved)], language: "vi")
         for part in ["Tình trạng: ✅ ĐÃ KHÔI PHỤC", "Địa điểm: UBND xã Tân Lập (QNG-TL), Sơn Tịnh", "Sự cố: Mất đường truyền chuyên dùng tại QNG-TL",
                      "Bắt đầu lúc: 08:15 02/12 (giờ Việt Nam)", "Khôi phục lúc: 09:02 02/12", "  - DNS lỗi",
-                     "https://cw.quangngai.example/ack/QNG-TL-7f3a", "CommuneWatch · đội Đội Sơn Tịnh"] {
+                     "https://cw.quangngai.example/ack/QNG-TL-7f3a", "CommuneWatch · Đội Sơn Tịnh"] {
             #expect(vi.contains(part), "\(part) missing from:\n\(vi)")
         }
         let en = MessageTemplates.builtIn.render(.emailBody, [try tanLap(.fired)], language: "en")
