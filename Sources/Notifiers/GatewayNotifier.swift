@@ -51,7 +51,7 @@ public struct GatewayNotifier: Notifier {
 
     public func deliver(_ notices: [AlertNotice], to recipients: [Person]) async throws {
         var seen = Set<String>()
-        let phones = (to + recipients.compactMap(\.phone)).filter { SettingsCheck.isPhone($0) && seen.insert($0).inserted }
+        let phones = (to + recipients.compactMap(\.phone)).compactMap(SettingsCheck.phone).filter { seen.insert($0).inserted }
         guard !phones.isEmpty else { throw DeliveryError("no phone to send to (no `to`, and no recipient has one)") }
         let link = notices.lazy.compactMap(\.context.acknowledgeURL).first
         let text = Self.shorten(templates.render(.message, notices, language: language), keeping: link, to: maxChars)

@@ -56,9 +56,12 @@ public enum ReceiverFactory {
             guard ["GET", "POST", "PUT", "PATCH"].contains(method) else {
                 throw check.error("method", "is \"\(spec.settings["method"] ?? "")\": expected GET, POST, PUT or PATCH")
             }
-            let phones = (spec.settings["to"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for phone in phones where !SettingsCheck.isPhone(phone) {
-                throw check.error("to", "has \"\(phone)\": expected phone numbers (+84…), separated by commas")
+            var phones: [String] = []
+            for text in (spec.settings["to"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+                guard let phone = SettingsCheck.phone(text) else {
+                    throw check.error("to", "has \"\(text)\": expected phone numbers (+84…), separated by commas")
+                }
+                phones.append(phone)
             }
             let headers = try check.headers(), language = try check.language()
             let maxChars = try check.number("max_chars", default: 320, in: 40...10_000)
@@ -175,10 +178,12 @@ struct SettingsCheck {
         return out
     }
 
-    /// Digits, with a leading + for the international form.
-    static func isPhone(_ text: String) -> Bool {
-        let digits = text.hasPrefix("+") ? text.dropFirst() : text[...]
-        return digits.count >= 3 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    /// The phone as a gateway wants it: digits, with a leading + for the international form
+    /// ("+84 905-123.456" → "+84905123456"); nil when it is not a phone number.
+    static func phone(_ text: String) -> String? {
+        let compact = text.filter { !" -.()".contains($0) }
+        let digits = compact.hasPrefix("+") ? compact.dropFirst() : compact[...]
+        return digits.count >= 3 && digits.allSatisfy({ $0.isASCII && $0.isNumber }) ? compact : nil
     }
 
     /// `local@domain`, nothing that could break a header or an SMTP command.

@@ -24,7 +24,8 @@ import TestSupport
     @Test func oneRequestPerPhoneWithTheTextTheHeaderAndThePhoneInTheAddress() async throws {
         let peer = try WebhookPeer()
         let sms = try gateway(peer, ["body": #"{"to":"{{phone_json}}","message":"{{text_json}}"}"#, "header_X-Api-Key": "k-2026-son-tinh"])
-        try await sms.deliver([try tanLap(.fired)], to: [anhTuan, Person(name: "no phone")])
+        try await sms.deliver([try tanLap(.fired)], to: [Person(name: "anh Tuấn", phone: "+84 905-123.456"), Person(name: "no phone"),
+                                                        Person(name: "twice", phone: "+84905111222")])
         let requests = peer.requestDetails()
         #expect(requests.count == 2)
         #expect(requests.map(\.method) == ["POST", "POST"])
