@@ -24,8 +24,12 @@ public struct CurlRequest: Sendable, Hashable {
     public var userAgent = "CommuneWatch-agent/0.1"
     /// Extra request headers, `Name: value`.
     public var headers: [String] = []
-    /// A body to POST; nil for GET.
+    /// A body to POST; nil for GET. With `mail`, the message to submit.
     public var body: [UInt8]?
+    /// The method when it is neither GET nor POST (PUT, PATCH, DELETE); nil for the usual one.
+    public var method: String?
+    /// Makes the transfer an SMTP submission (`smtp://` or `smtps://` URL) of `body`.
+    public var mail: CurlMail?
     /// Keep the connection for the next request (uploads); probes always measure a fresh one.
     public var reuseConnection = false
     /// Send at most this many bytes per second (the catch-up cap on a thin line).
@@ -62,6 +66,9 @@ public struct CurlResponse: Sendable {
     public var certificates: [CertificateInfo] = []
     /// Response headers of the last response, names lower-cased.
     public var headers: [String: String] = [:]
+    /// An SMTP submission's server replies, one line each ("250 OK", "550 5.1.1 no such user"):
+    /// the last one says why a refused message was refused.
+    public var replies: [String] = []
 }
 
 /// One certificate of the peer's chain, as `CURLINFO_CERTINFO` reports it.

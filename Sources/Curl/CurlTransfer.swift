@@ -9,6 +9,10 @@ final class CurlTransfer: @unchecked Sendable {
     let request: CurlRequest
     private var body: [UInt8] = []
     private var responseHeaders: [String: String] = [:]
+    private var replies: [String] = []
+    /// How much of a mail's body libcurl has read so far.
+    private var uploaded = 0
+    private var recipientList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// Called once, on the engine's thread, when the transfer ends.
@@ -28,6 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(recipientList)
         errorBuffer.deallocate()
     }
 
@@ -57,7 +62,9 @@ final class CurlTransfer: @unchecked Sendable {
             set(CURLOPT_FRESH_CONNECT, 1)
             set(CURLOPT_FORBID_REUSE, 1)
         }
-        if let body = request.body {
+        if let mail = request.mail {
+            configure(mail)
+        } else if let body = request.body {
             set(CURLOPT_POST, 1)
             _ = cw_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             // COPYPOSTFIELDS: libcurl keeps its own copy, so the Swift array may go.
@@ -68,8 +75,10 @@ final class CurlTransfer: @unchecked Sendable {
             set(CURLOPT_LOW_SPEED_LIMIT, 1)
             set(CURLOPT_LOW_SPEED_TIME, max(Int(stall.components.seconds), 1))
         }
-        // Only web protocols: a config typo must not make the agent speak FTP or file://.
-        _ = "http,https".withCString { cw_easy_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, $0) }
+        if let method = request.method { set(CURLOPT_CUSTOMREQUEST, method) }
+        // Only web protocols (and mail for a mail): a config typo must not make the agent speak FTP or file://.
+        let protocols = request.mail == nil ? "http,https" : "smtp,smtps"
+        _ = protocols.withCString { cw_easy_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, $0) }
         _ = "http,https".withCString { cw_easy_setopt_ptr(handle, CURLOPT_REDIR_PROTOCOLS_STR, $0) }
         if request.headOnly { set(CURLOPT_NOBODY, 1) }
         if let name = request.interface { set(CURLOPT_INTERFACE, "if!\(name)") }
@@ -109,8 +118,48 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// SMTP: the envelope, the login, TLS, and the message read from `request.body` by libcurl.
+    private func configure(_ mail: CurlMail) {
+        set(CURLOPT_MAIL_FROM, mail.from)
+        for recipient in mail.recipients { recipientList = curl_slist_append(recipientList, recipient) }
+        if let recipientList { _ = cw_easy_setopt_ptr(handle, CURLOPT_MAIL_RCPT, recipientList) }
+        let tls: curl_usessl = switch mail.starttls {
+        case .required: CURLUSESSL_ALL
+        case .try: CURLUSESSL_TRY
+        case .off: CURLUSESSL_NONE
+        }
+        set(CURLOPT_USE_SSL, Int(tls.rawValue))
+        if let username = mail.username { set(CURLOPT_USERNAME, username) }
+        if let password = mail.password { set(CURLOPT_PASSWORD, password) }
+        set(CURLOPT_UPLOAD, 1)
+        _ = cw_easy_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.body?.count ?? 0))
+        _ = cw_easy_setopt_ptr(handle, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque())
+        _ = cw_easy_setopt_read(handle, CURLOPT_READFUNCTION) { buffer, size, count, user in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user!).takeUnretainedValue()
+            return transfer.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+        }
+    }
+
+    /// The next piece of the mail for libcurl; 0 at the end.
+    private func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let body = request.body, uploaded < body.count, buffer.count > 0 else { return 0 }
+        let length = min(buffer.count, body.count - uploaded)
+        body.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + uploaded, byteCount: length)
+        }
+        uploaded += length
+        return length
+    }
+
     private func header(_ line: UnsafeRawBufferPointer) {
         let text = String(decoding: line, as: UTF8.self)
+        // libcurl hands an SMTP server's replies to the header callback: kept, they say why a mail was refused.
+        if request.mail != nil {
+            var bytes = Array(line)
+            while let last = bytes.last, last == 13 || last == 10 || last == 32 { bytes.removeLast() }
+            replies.append(String(decoding: bytes, as: UTF8.self))
+            return
+        }
         // A new status line (after a redirect or 100-continue) starts a new set of headers.
         if text.hasPrefix("HTTP/") { responseHeaders = [:]; return }
         guard let colon = text.firstIndex(of: ":") else { return }
@@ -152,6 +201,7 @@ final class CurlTransfer: @unchecked Sendable {
         response.primaryIP = stringInfo(CURLINFO_PRIMARY_IP)
         response.certificates = certificates()
         response.headers = responseHeaders
+        response.replies = replies
         if code == CURLE_OK { return .success(response) }
         var message = String(cString: errorBuffer)
         if message.isEmpty { message = String(cString: curl_easy_strerror(code)) }

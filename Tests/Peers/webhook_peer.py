@@ -4,10 +4,12 @@
 Usage:
     python3 webhook_peer.py --dir DIR [--lifetime SECONDS] [--ignore-stdin]
 
-Listens on 127.0.0.1:PORT (a free port), written to DIR/port when ready.  Every POST is
-appended to DIR/received.jsonl as {"path", "headers", "body", "time"} (body as text).
+Listens on 127.0.0.1:PORT (a free port), written to DIR/port when ready.  Every request (POST,
+GET, PUT, PATCH) is appended to DIR/received.jsonl as {"method", "path" (with the query), "headers",
+"body", "time"} (body as text).
 DIR/mode decides the answer, re-read on every request: "ok" (default) → 200 with DIR/reply's
-bytes (or {}), "down" → 503,
+bytes (or {}), "down" → 503, "error" → 500, "error-if:TEXT" → 500 when the path holds TEXT
+(one phone of a gateway failing), 200 otherwise,
 "reset" → the connection is closed without an answer.  Failed requests are recorded too, with
 "answered": the status (0 for reset).
 """
@@ -47,8 +49,11 @@ def main():
                 mode = open(os.path.join(directory, "mode")).read().strip()
             except OSError:
                 mode = "ok"
-            status = {"ok": 200, "down": 503}.get(mode, 0)
-            record = {"path": self.path, "headers": dict(self.headers), "body": body.decode("utf-8", "replace"),
+            if mode.startswith("error-if:"):
+                status = 500 if mode[len("error-if:"):] in self.path else 200
+            else:
+                status = {"ok": 200, "down": 503, "error": 500}.get(mode, 0)
+            record = {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body.decode("utf-8", "replace"),
                       "time": time.time(), "answered": status}
             with lock:
                 with open(os.path.join(directory, "received.jsonl"), "a") as f:
@@ -69,6 +74,10 @@ def main():
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
             self.wfile.write(reply)
+
+        do_GET = do_POST
+        do_PUT = do_POST
+        do_PATCH = do_POST
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -394,7 +394,7 @@ public final class WebhookPeer: @unchecked Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)/hook" }
 
-    /// "ok", "down" (503) or "reset".
+    /// "ok", "down" (503), "error" (500), "error-if:TEXT" (500 when the path holds TEXT) or "reset".
     public func set(mode: String) throws { try mode.write(toFile: directory + "/mode", atomically: true, encoding: .utf8) }
 
     /// The body of a 200 answer (`{}` until set).
