@@ -13,11 +13,18 @@ final class AlertService: Sendable {
     let queue: DeliveryQueue
     let logger: Logger
     let access: any AccessStore
+    /// Incidents with their history and notes, and the key of the acknowledge links.
+    let incidents: any IncidentStore
+    let links: AcknowledgeLink
+    /// Where people's phones reach the collector (acknowledge links); set once the port is known when not configured.
+    let publicURL: Mutex<String>
+    let language: String
     /// When the site registry's upstream nodes were last read (they change seldom), and the sites then known.
     private let topologyRead = Mutex<(at: TimestampMs, sites: Set<String>)>((0, []))
 
     /// nil when no rules are configured.
-    init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, logger: Logger) throws {
+    init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, incidents: any IncidentStore, linkKey: String,
+          logger: Logger) throws {
         guard let directory = settings.alertRules else { return nil }
         let rules = try RuleFile.loadDirectory(directory)
         guard !rules.isEmpty else { throw ImportError("no alert rules (*.yml) in \(directory)") }
@@ -29,6 +36,10 @@ final class AlertService: Sendable {
         queue = DeliveryQueue(notifiers: notifiers, logFile: settings.dataDirectory + "/deliveries.jsonl")
         self.logger = logger
         self.access = access
+        self.incidents = incidents
+        links = AcknowledgeLink(key: linkKey, lifetime: settings.acknowledgeLinkLifetime)
+        publicURL = Mutex(settings.publicURL ?? "http://\(settings.host):\(settings.port)")
+        language = settings.alertLanguage
         logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)"])
     }
 
