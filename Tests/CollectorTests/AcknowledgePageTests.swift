@@ -15,9 +15,9 @@ import TestSupport
     }
 
     /// A collector whose agent at `site` has just reported its line cut, and the incident's id.
-    func cutLine(site: String, options: [String] = []) throws -> (collector: CollectorProcess, peer: WebhookPeer, id: String) {
+    func cutLine(site: String, backend: Backend = .sqlite) throws -> (collector: CollectorProcess, peer: WebhookPeer, id: String) {
         let peer = try WebhookPeer()
-        let collector = try CollectorProcess(options: ["--alert-rules", try lineDownRules(extra: ""), "--webhook", peer.url] + options)
+        let collector = try CollectorProcess(backend: backend, options: ["--alert-rules", try lineDownRules(extra: ""), "--webhook", peer.url])
         let agent = try collector.enrolledAgent(site: site, name: "Xã \(site)")
         try upload(collector, agent, up: 0, batch: 1)
         #expect(delivery.waitFor(10) { delivery.alerts(peer).contains { delivery.change($0) == "fired" } }, "no notification for the cut line")
@@ -40,8 +40,8 @@ import TestSupport
         try collector.request("POST", page, body: form(fields), headers: ["Content-Type: application/x-www-form-urlencoded"])
     }
 
-    @Test func aPersonAcknowledgesAddsANoteAndSilencesFromThePhonePage() throws {
-        let (collector, peer, id) = try cutLine(site: "QNG-ACK")
+    @Test(arguments: Backend.allCases) func aPersonAcknowledgesAddsANoteAndSilencesFromThePhonePage(backend: Backend) throws {
+        let (collector, peer, id) = try cutLine(site: "QNG-ACK", backend: backend)
         defer { collector.stop() }
         let detail = try collector.request("GET", path(id), token: collector.adminToken)
         #expect(detail.status == 200, "\(detail.body)")
@@ -110,9 +110,11 @@ import TestSupport
         #expect(expired.status == 410 && expired.body.contains("hết hạn"), "\(expired.status)")
         #expect(try post(collector, shortPage, ["incident": id, "name": "x", "action": "note", "note": "n"]).status == 410)
 
-        // The link's key is kept in the database: the same link opens after a restart.
+        // The link's key is kept in the database: the same link opens after a restart (SQLite, the same
+        // data directory), and on another collector sharing the PostgreSQL database (a data directory of its own).
         collector.stop()
-        let restarted = try CollectorProcess(data: collector.data, options: ["--alert-rules", try lineDownRules(extra: "")])
+        let restarted = try CollectorProcess(data: backend == .sqlite ? collector.data : nil, database: collector.database,
+                                             adminToken: collector.adminToken, options: ["--alert-rules", try lineDownRules(extra: "")])
         defer { restarted.stop() }
         let reopened = try restarted.request("GET", page)
         #expect(reopened.status == 200 && reopened.body.contains("anh Tuấn") && reopened.body.contains("chờ điện"), "\(reopened.status)")
