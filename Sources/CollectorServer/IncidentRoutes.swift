@@ -87,9 +87,16 @@ struct IncidentRoutes {
                   let key = object["key"] as? String, let by = object["by"] as? String, !by.isEmpty else {
                 return Reply.error(.badRequest, "expected {\"key\": INCIDENT_KEY, \"by\": NAME}")
             }
-            let notices = await alerting.evaluator.acknowledge(key: key, by: by, now: WallClock.nowMs())
-            guard !notices.isEmpty else { return Reply.error(.notFound, "no firing or flapping incident '\(key)'") }
-            await alerting.queue.send(notices)
+            // The same as by id (told, and written to the history); every refusal stays a 404, as it always was.
+            guard let view = await alerting.evaluator.openIncidents().first(where: { $0.key == key }),
+                  view.phase == .firing || view.phase == .flapping else {
+                return Reply.error(.notFound, "no firing or flapping incident '\(key)'")
+            }
+            do {
+                _ = try await alerting.acknowledge(incident: AlertService.id(of: view), by: by)
+            } catch let refused as ActionRefused {
+                return Reply.error(.notFound, refused.en)
+            }
             return Reply.json(["acknowledged": key, "by": by])
         }
         router.post("/api/v1/silences") { request, _ -> Response in

@@ -120,6 +120,25 @@ import TestSupport
         #expect(reopened.status == 200 && reopened.body.contains("anh Tuấn") && reopened.body.contains("chờ điện"), "\(reopened.status)")
     }
 
+    @Test func acknowledgingByKeyAsBeforeWritesTheHistoryToo() throws {
+        let (collector, peer, id) = try cutLine(site: "QNG-KEY")
+        defer { collector.stop() }
+        let key = String(id[..<id.lastIndex(of: "@")!])
+        let ack = try collector.json("POST", "/api/v1/incidents/acknowledge", token: collector.adminToken, ["key": key, "by": "anh Tuấn"])
+        #expect(ack.status == 200 && ack.json["acknowledged"] as? String == key, "\(ack.body)")
+        #expect(delivery.waitFor(10) { delivery.alerts(peer).contains { delivery.change($0) == "acknowledged" } })
+        let again = try collector.json("POST", "/api/v1/incidents/acknowledge", token: collector.adminToken, ["key": key, "by": "chị Lan"])
+        #expect(again.status == 404, "taken already: refused as before")
+        let incident = try collector.request("GET", path(id), token: collector.adminToken).json["incident"] as? [String: Any] ?? [:]
+        #expect(incident["acknowledged_by"] as? String == "anh Tuấn")
+        #expect((incident["history"] as? [[String: Any]])?.map { "\($0["kind"] ?? "") \($0["by"] ?? "")" } == ["acknowledged anh Tuấn"])
+        let all = try collector.request("GET", "/api/v1/incidents?state=all&site=QNG-KEY", token: collector.adminToken)
+        #expect((all.json["incidents"] as? [[String: Any]])?.map { $0["id"] as? String } == [id], "\(all.body)")
+        #expect(try collector.request("GET", "/api/v1/incidents?state=closed", token: collector.adminToken).status == 400)
+        #expect(try collector.request("GET", path(id)).status == 401)
+        #expect(try collector.json("POST", path(id) + "/link", ["seconds": 1]).status == 401, "only the admin mints links")
+    }
+
     @Test func theCommandsListAcknowledgeAnnotateAndSilenceThroughTheRunningCollector() throws {
         let (collector, peer, id) = try cutLine(site: "QNG-CLI")
         defer { collector.stop() }
