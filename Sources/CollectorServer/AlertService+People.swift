@@ -38,13 +38,13 @@ extension AlertService {
         let live = await evaluator.openIncidents().filter { site == nil || $0.labels["site"] == site }
         let rules = await evaluator.rules
         var byID: [String: IncidentRecord] = [:]
-        if !open {
-            for r in try await incidents.incidents(open: false, site: site, limit: limit) { byID[r.id] = r }
-        }
+        for r in try await incidents.incidents(open: open, site: site, limit: open ? 10_000 : limit) { byID[r.id] = r }
+        // Open: only what the evaluator follows now (a record left open by a restart is not).
+        let stored = byID
+        if open { byID = [:] }
         for view in live {
             let id = Self.id(of: view)
-            let stored = if let listed = byID[id] { listed } else { try await incidents.incident(id: id) }
-            byID[id] = overlay(view, on: stored, rules: rules)
+            byID[id] = overlay(view, on: stored[id], rules: rules)
         }
         return Array(byID.values.sorted { ($0.since, $0.id) > ($1.since, $1.id) }.prefix(limit))
     }
@@ -90,6 +90,12 @@ extension AlertService {
         }
         let now = WallClock.nowMs()
         let notices = await evaluator.acknowledge(key: r.key, by: person, now: now)
+        if notices.isEmpty, let view = await evaluator.openIncidents().first(where: { Self.id(of: $0) == id }) {
+            // Someone else was quicker (two phones at once): the first one keeps it.
+            throw ActionRefused(status: .conflict, vi: "\(view.acknowledgedBy ?? "Người khác") đã nhận xử lý sự cố này.",
+                                en: "incident '\(id)' was acknowledged already by \(view.acknowledgedBy ?? "someone")")
+        }
+        // Told when the evaluator follows it; a record it no longer follows (a restart) is still written.
         if !notices.isEmpty { await queue.send(notices) }
         r.state = "acknowledged"
         r.acknowledgedBy = person
