@@ -139,6 +139,33 @@ import TestSupport
         #expect(try collector.json("POST", path(id) + "/link", ["seconds": 1]).status == 401, "only the admin mints links")
     }
 
+    @Test func twoPhonesAcknowledgingAtOnceLeaveOneNameAndOneMessage() throws {
+        let (collector, peer, id) = try cutLine(site: "QNG-RACE")
+        defer { collector.stop() }
+        let link = try collector.request("GET", path(id), token: collector.adminToken).json["incident"] as? [String: Any] ?? [:]
+        let page = String((link["acknowledge_url"] as? String ?? "").dropFirst(collector.url.count))
+        let lock = NSLock()
+        nonisolated(unsafe) var statuses: [String: Int] = [:]
+        let group = DispatchGroup()
+        for name in ["anh Tuấn", "chị Lan"] {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let status = (try? post(collector, page, ["incident": id, "name": name, "action": "acknowledge"]).status) ?? 0
+                lock.withLock { statuses[name] = status }
+            }
+        }
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(statuses.values.sorted() == [200, 409], "\(statuses)")
+        let winner = statuses.first { $0.value == 200 }?.key
+        let incident = try collector.request("GET", path(id), token: collector.adminToken).json["incident"] as? [String: Any] ?? [:]
+        #expect(incident["acknowledged_by"] as? String == winner)
+        #expect((incident["history"] as? [[String: Any]])?.count == 1)
+        #expect(delivery.waitFor(10) { delivery.alerts(peer).contains { delivery.change($0) == "acknowledged" } })
+        Thread.sleep(forTimeInterval: 1)
+        #expect(delivery.alerts(peer).filter { delivery.change($0) == "acknowledged" }.count == 1)
+    }
+
     @Test func theCommandsListAcknowledgeAnnotateAndSilenceThroughTheRunningCollector() throws {
         let (collector, peer, id) = try cutLine(site: "QNG-CLI")
         defer { collector.stop() }
