@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Storage
 import WatchModel
@@ -183,8 +182,10 @@ struct AcknowledgeRoutes {
             .ok{background:#dfd;padding:8px}.no{background:#fdd;padding:8px}ul{padding-left:1.2em}li{margin:4px 0}li span{color:#666}
             </style></head><body>\(body)</body></html>
             """
-        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
-        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        // The token is in the URL: no referrer carries it away, no cache keeps the page, no script runs.
+        return Response(status: status, headers: [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("Referrer-Policy")!: "no-referrer",
+            .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }
