@@ -44,6 +44,6 @@ struct AcknowledgeLink: Sendable {
     }
 }
 
-extension Duration {
+private extension Duration {
     var milliseconds: TimestampMs { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
