@@ -14,12 +14,18 @@ final class AlertService: Sendable {
     let logger: Logger
     let access: any AccessStore
     let store: any MetricStore
-    let language: String
     /// When the site registry was last read (it changes seldom), and the sites then known by code.
     private let registry = Mutex<(at: TimestampMs, sites: [String: Site])>((0, [:]))
+    /// Incidents with their history and notes, and the key of the acknowledge links.
+    let incidents: any IncidentStore
+    let links: AcknowledgeLink
+    /// Where people's phones reach the collector (acknowledge links); set once the port is known when not configured.
+    let publicURL: Mutex<String>
+    let language: String
 
     /// nil when no rules are configured.
-    init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, logger: Logger) throws {
+    init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, incidents: any IncidentStore, linkKey: String,
+          logger: Logger) throws {
         guard let directory = settings.alertRules else { return nil }
         let rules = try RuleFile.loadDirectory(directory)
         guard !rules.isEmpty else { throw ImportError("no alert rules (*.yml) in \(directory)") }
@@ -32,6 +38,9 @@ final class AlertService: Sendable {
         self.logger = logger
         self.access = access
         self.store = store
+        self.incidents = incidents
+        links = AcknowledgeLink(key: linkKey, lifetime: settings.acknowledgeLinkLifetime)
+        publicURL = Mutex(settings.publicURL ?? "http://\(settings.host):\(settings.port)")
         language = settings.alertLanguage
         logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)"])
     }

@@ -39,6 +39,10 @@ public struct Collector {
         public var telegramAPI = "https://api.telegram.org"
         /// The language of messages written for people (Telegram): vi or en.
         public var alertLanguage = "vi"
+        /// The collector's address as people's phones reach it, for acknowledge links; nil: http://LISTEN-ADDRESS.
+        public var publicURL: String?
+        /// How long an acknowledge link in a message stays valid.
+        public var acknowledgeLinkLifetime: Duration = .seconds(86_400)
 
         public init() {}
     }
@@ -105,7 +109,8 @@ public struct Collector {
             try? (token + "\n").write(toFile: settings.dataDirectory + "/admin-token", atomically: true, encoding: .utf8)
             chmod(settings.dataDirectory + "/admin-token", 0o600)
         }
-        let alerting = try AlertService(settings: settings, store: store, access: store, logger: logger)
+        let alerting = try AlertService(settings: settings, store: store, access: store, incidents: store, linkKey: try await store.linkKey(),
+                                        logger: logger)
         let router = Router()
         EnrollRoutes(access: store).add(to: router)
         let counters = IngestCounters()
@@ -113,7 +118,10 @@ public struct Collector {
                                               maxInFlight: settings.maxInFlightIngests))
         IngestRoutes(access: store, store: store, limits: .init(bodyBytes: settings.maxBodyBytes, inflatedBytes: settings.maxInflatedBytes),
                      counters: counters, admission: admission, stored: { agent, path in alerting?.evaluateSoon(agent: agent, path: path) }).add(to: router)
-        if let alerting { IncidentRoutes(access: store, alerting: alerting).add(to: router) }
+        if let alerting {
+            IncidentRoutes(access: store, alerting: alerting).add(to: router)
+            AcknowledgeRoutes(alerting: alerting).add(to: router)
+        }
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
         OutageRoutes(store: store).add(to: router)
@@ -138,6 +146,7 @@ public struct Collector {
                 let port = channel.localAddress?.port ?? 0
                 print("commune-collector listening on \(shownScheme)://\(settings.host):\(port)")
                 fflush(nil)
+                if settings.publicURL == nil { alerting?.listening(at: "\(shownScheme)://\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(port)") }
                 try? "\(port)\n".write(toFile: directory + "/port", atomically: true, encoding: .utf8)
             },
             logger: logger)

@@ -10,7 +10,7 @@ public enum CollectorConfig {
         "limits": ["agent_requests_per_second", "max_inflight_ingests", "max_body_mb", "max_inflated_mb"],
         "retention": ["raw_days", "five_minute_days", "hour_days", "event_days"],
         "database": ["url"],
-        "alerting": ["rules", "webhooks"],
+        "alerting": ["rules", "webhooks", "public_url", "ack_link_hours"],
     ]
 
     public static func load(path: String) throws(ConfigFileError) -> Collector.Settings {
@@ -84,6 +84,13 @@ public enum CollectorConfig {
                 }
                 return url
             }
+        case "alerting.public_url":
+            let url = try string()
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigFileError("\(source):\(node.line): 'alerting.public_url' must be an http(s):// URL (the collector as phones reach it)")
+            }
+            s.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        case "alerting.ack_link_hours": s.acknowledgeLinkLifetime = .seconds(Int64(try number(0.01...744) * 3600))
         case "database.url":
             let url = try string()
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {

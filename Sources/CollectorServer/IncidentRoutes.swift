@@ -5,7 +5,8 @@ import Notifiers
 import Storage
 import WatchModel
 
-/// Incidents for the support teams: the open ones, acknowledging, and the delivery log (admin token).
+/// Incidents for the support teams: open and past ones with their history, acknowledging, notes,
+/// silences, and the delivery log (admin token).
 struct IncidentRoutes {
     let access: any AccessStore
     let alerting: AlertService
@@ -13,15 +14,71 @@ struct IncidentRoutes {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/api/v1/incidents") { request, _ -> Response in
             guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
-            let open = await alerting.evaluator.openIncidents()
-            return Reply.json(["incidents": open.map { i -> [String: Any] in
-                var object: [String: Any] = ["key": i.key, "alert": i.rule, "labels": i.labels, "state": i.phase.rawValue]
-                if let since = i.since { object["since"] = since }
-                if let by = i.acknowledgedBy { object["acknowledged_by"] = by }
-                if let value = i.value { object["value"] = value }
-                if i.muted { object["muted"] = true }
-                return object
-            }])
+            let state = request.uri.queryParameters.get("state") ?? "open"
+            guard state == "open" || state == "all" else { return Reply.error(.badRequest, "state is open or all, not '\(state)'") }
+            let limit = request.uri.queryParameters.get("limit").map { Int($0) ?? -1 } ?? 500
+            guard (1...10_000).contains(limit) else { return Reply.error(.badRequest, "limit is 1…10000") }
+            let list = try await alerting.incidentList(open: state == "open", site: request.uri.queryParameters.get("site"), limit: limit)
+            return Reply.json(["incidents": list.map(Self.json)])
+        }
+        router.get("/api/v1/incidents/:id") { request, context -> Response in
+            guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
+            let id = Self.id(context)
+            guard let incident = try await alerting.incident(id) else { return Reply.error(.notFound, "no incident '\(id)'") }
+            var object = Self.json(incident)
+            object["history"] = try await alerting.incidents.history(incident: id).map { ["at": $0.at, "kind": $0.kind, "by": $0.by, "text": $0.text] }
+            object["acknowledge_url"] = alerting.acknowledgeLink(for: id).url
+            return Reply.json(["incident": object])
+        }
+        router.post("/api/v1/incidents/:id/link") { request, context -> Response in
+            guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
+            let object = (try? await Reply.object(request, limit: 4096)) ?? [:]
+            let id = Self.id(context)
+            guard try await alerting.incident(id) != nil else { return Reply.error(.notFound, "no incident '\(id)'") }
+            let seconds = (object["seconds"] as? NSNumber)?.int64Value
+            if let seconds, !(1...(31 * 86_400)).contains(seconds) { return Reply.error(.badRequest, "seconds is 1…2678400") }
+            let link = alerting.acknowledgeLink(for: id, lifetime: seconds.map { .seconds($0) })
+            return Reply.json(["url": link.url, "expires": link.expires])
+        }
+        router.post("/api/v1/incidents/:id/acknowledge") { request, context -> Response in
+            guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
+            let object: [String: Any]
+            do { object = try await Reply.object(request, limit: 64 << 10) } catch let refusal as Refusal { return refusal.reply }
+            guard let by = object["by"] as? String, !by.isEmpty else { return Reply.error(.badRequest, "expected {\"by\": NAME, \"note\": TEXT}") }
+            do {
+                let incident = try await alerting.acknowledge(incident: Self.id(context), by: by, note: object["note"] as? String ?? "")
+                return Reply.json(["incident": Self.json(incident)])
+            } catch let refused as ActionRefused {
+                return Reply.error(refused.status, refused.en)
+            }
+        }
+        router.post("/api/v1/incidents/:id/notes") { request, context -> Response in
+            guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
+            let object: [String: Any]
+            do { object = try await Reply.object(request, limit: 64 << 10) } catch let refusal as Refusal { return refusal.reply }
+            guard let by = object["by"] as? String, !by.isEmpty, let text = object["text"] as? String, !text.isEmpty else {
+                return Reply.error(.badRequest, "expected {\"by\": NAME, \"text\": NOTE}")
+            }
+            do {
+                try await alerting.addNote(incident: Self.id(context), by: by, text: text)
+                return Reply.json(["noted": Self.id(context)], status: .created)
+            } catch let refused as ActionRefused {
+                return Reply.error(refused.status, refused.en)
+            }
+        }
+        router.post("/api/v1/incidents/:id/silence") { request, context -> Response in
+            guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
+            let object: [String: Any]
+            do { object = try await Reply.object(request, limit: 64 << 10) } catch let refusal as Refusal { return refusal.reply }
+            guard let by = object["by"] as? String, !by.isEmpty, let hours = (object["hours"] as? NSNumber)?.doubleValue else {
+                return Reply.error(.badRequest, "expected {\"by\": NAME, \"hours\": N, \"comment\": TEXT}")
+            }
+            do {
+                let silence = try await alerting.silence(incident: Self.id(context), by: by, hours: hours, comment: object["comment"] as? String ?? "")
+                return Reply.json(["silence": Self.json(silence)], status: .created)
+            } catch let refused as ActionRefused {
+                return Reply.error(refused.status, refused.en)
+            }
         }
         router.post("/api/v1/incidents/acknowledge") { request, context -> Response in
             guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
@@ -30,9 +87,16 @@ struct IncidentRoutes {
                   let key = object["key"] as? String, let by = object["by"] as? String, !by.isEmpty else {
                 return Reply.error(.badRequest, "expected {\"key\": INCIDENT_KEY, \"by\": NAME}")
             }
-            let notices = await alerting.evaluator.acknowledge(key: key, by: by, now: WallClock.nowMs())
-            guard !notices.isEmpty else { return Reply.error(.notFound, "no firing or flapping incident '\(key)'") }
-            await alerting.queue.send(notices)
+            // The same as by id (told, and written to the history); every refusal stays a 404, as it always was.
+            guard let view = await alerting.evaluator.openIncidents().first(where: { $0.key == key }),
+                  view.phase == .firing || view.phase == .flapping else {
+                return Reply.error(.notFound, "no firing or flapping incident '\(key)'")
+            }
+            do {
+                _ = try await alerting.acknowledge(incident: AlertService.id(of: view), by: by)
+            } catch let refused as ActionRefused {
+                return Reply.error(.notFound, refused.en)
+            }
             return Reply.json(["acknowledged": key, "by": by])
         }
         router.post("/api/v1/silences") { request, _ -> Response in
@@ -65,6 +129,13 @@ struct IncidentRoutes {
             guard await alerting.evaluator.expire(silence: id, now: WallClock.nowMs()) else { return Reply.error(.notFound, "no silence '\(id)'") }
             return Reply.json(["expired": id])
         }
+        // The same as DELETE, for clients that only POST (the CLI).
+        router.post("/api/v1/silences/:id/expire") { request, context -> Response in
+            guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
+            let id = context.parameters.get("id") ?? ""
+            guard await alerting.evaluator.expire(silence: id, now: WallClock.nowMs()) else { return Reply.error(.notFound, "no silence '\(id)'") }
+            return Reply.json(["expired": id])
+        }
         router.get("/api/v1/deliveries") { request, _ -> Response in
             guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
             let log = await alerting.queue.log
@@ -75,6 +146,23 @@ struct IncidentRoutes {
                 return object
             }])
         }
+    }
+
+    /// The incident id from the path (percent-encoded there: it holds the rule's labels).
+    static func id(_ context: BasicRequestContext) -> String {
+        let raw = context.parameters.get("id") ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    static func json(_ i: IncidentRecord) -> [String: Any] {
+        var object: [String: Any] = ["id": i.id, "key": i.key, "alert": i.rule, "severity": i.severity, "labels": i.labels, "state": i.state,
+                                     "since": i.since, "summary": i.summary, "updated": i.updatedAt]
+        if let by = i.acknowledgedBy { object["acknowledged_by"] = by }
+        if let at = i.acknowledgedAt { object["acknowledged_at"] = at }
+        if let at = i.resolvedAt { object["resolved_at"] = at }
+        if let value = i.value { object["value"] = value }
+        if i.muted { object["muted"] = true }
+        return object
     }
 
     static func json(_ s: Silence) -> [String: Any] {

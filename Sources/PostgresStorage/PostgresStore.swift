@@ -156,6 +156,7 @@ extension PostgresStore {
                 p95 DOUBLE PRECISION NOT NULL, sketch BYTEA NOT NULL, PRIMARY KEY (series, resolution, start_ms))
             """,
         ]),
+        (2, incidentSchema),
     ]
 
     /// Creates the tables a version at a time; collectors starting together wait on one advisory lock.

@@ -77,6 +77,7 @@ public final class SQLiteStore: Sendable {
             // A mergeable sketch per stored bucket: the p95 of a week out of 5-minute rollups.
             try db.execute(sql: "ALTER TABLE rollups ADD COLUMN sketch BLOB")
         }
+        registerIncidents(&migrator)
         return migrator
     }
 

@@ -71,6 +71,9 @@ public protocol IncidentStore: Sendable {
     func incident(id: String) async throws -> IncidentRecord?
     /// Newest first; `open`: only those not resolved; `site`: only that site's.
     func incidents(open: Bool, site: String?, limit: Int) async throws -> [IncidentRecord]
-    /// Oldest first.
+    /// Oldest first (lines of one instant in the order they were appended).
     func history(incident id: String) async throws -> [IncidentEntry]
+    /// The secret that signs acknowledge links: made on first use and kept in the database, so
+    /// collectors sharing it accept each other's links, and links outlive a restart.
+    func linkKey() async throws -> String
 }

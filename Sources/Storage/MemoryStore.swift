@@ -26,6 +26,9 @@ public actor MemoryStore: CollectorStore {
     var agents: [String: Agent] = [:]
     var probeLists: [String: String] = [:]
     var registry: [String: Site] = [:]
+    var incidentRecords: [String: IncidentRecord] = [:]
+    var incidentHistory: [IncidentEntry] = []
+    var linkSecret: String?
 
     public init() {}
 

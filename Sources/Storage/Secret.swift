@@ -46,3 +46,17 @@ extension IngestBatch {
         }
     }
 }
+
+extension Secret {
+    /// HMAC-SHA256 of `message` under `key`, in hex: what makes a link unforgeable without the key.
+    public static func sign(_ message: String, key: String) -> String {
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(key.utf8))))
+    }
+
+    /// Whether `signature` is `message`'s under `key`, compared in constant time.
+    public static func verify(_ message: String, signature: String, key: String) -> Bool {
+        let x = Array(signature.utf8), y = Array(sign(message, key: key).utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -12,6 +12,9 @@ import TestSupport
         #expect(example.agentRequestsPerSecond == defaults.agentRequestsPerSecond && example.maxInFlightIngests == defaults.maxInFlightIngests)
         #expect(example.maxBodyBytes == defaults.maxBodyBytes && example.maxInflatedBytes == defaults.maxInflatedBytes)
         #expect(example.retention == defaults.retention && example.tlsCertificate == nil)
+        #expect(example.publicURL == nil && example.acknowledgeLinkLifetime == .seconds(86_400))
+        let alerting = try CollectorConfig.parse("[alerting]\npublic_url = \"https://canhbao.example.vn/\"\nack_link_hours = 2\n", source: "c.toml")
+        #expect(alerting.publicURL == "https://canhbao.example.vn" && alerting.acknowledgeLinkLifetime == .seconds(7200))
         let mistakes: [(String, String)] = [
             ("[server]\nlisten = \"127.0.0.1:8470\"\nport = 1\n", "c.toml:3: unknown key 'port' in [server]"),
             ("[limits]\nmax_inflight_ingests = \"many\"\n", "c.toml:2: 'limits.max_inflight_ingests' must be a number, not a string"),
@@ -20,6 +23,8 @@ import TestSupport
             ("[server]\ntls_key = \"k.pem\"\n", "tls_certificate and tls_key go together"),
             ("[server]\nlisten = \"8470\"\n", "c.toml:2: 'server.listen' = \"8470\" is not HOST:PORT"),
             ("[server\n", "c.toml:1:"),
+            ("[alerting]\npublic_url = \"canhbao.example.vn\"\n", "c.toml:2: 'alerting.public_url' must be an http(s):// URL"),
+            ("[alerting]\nack_link_hours = 0\n", "c.toml:2: 'alerting.ack_link_hours' must be within"),
         ]
         for (text, message) in mistakes {
             do {

@@ -9,7 +9,7 @@ struct CommuneCollector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commune-collector",
         abstract: "CommuneWatch collector: enrollment, ingest, storage and query for the commune agents.",
-        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self],
+        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self, Incidents.self, Silences.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The language of alert messages for people: vi (default) or en.")
     var alertLanguage: String?
 
+    @Option(help: "The collector's address as phones reach it, for acknowledge links (default http://LISTEN-ADDRESS).")
+    var publicURL: String?
+
+    @Option(help: "How long an acknowledge link stays valid, in seconds (default 86400: 24 h).")
+    var ackLinkSeconds: Int?
+
     @Option(help: "PEM certificate chain: with --tls-key, serve HTTPS.")
     var tlsCertificate: String?
 
@@ -89,6 +95,14 @@ struct Serve: AsyncParsableCommand {
         if let maxInflightIngests {
             guard maxInflightIngests > 0 else { throw ValidationError("--max-inflight-ingests must be positive") }
             settings.maxInFlightIngests = maxInflightIngests
+        }
+        if let publicURL {
+            guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") else { throw ValidationError("--public-url is an http(s):// URL") }
+            settings.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+        if let ackLinkSeconds {
+            guard (1...(31 * 86_400)).contains(ackLinkSeconds) else { throw ValidationError("--ack-link-seconds must be 1…2678400") }
+            settings.acknowledgeLinkLifetime = .seconds(ackLinkSeconds)
         }
         if let tlsCertificate { settings.tlsCertificate = tlsCertificate }
         if let tlsKey { settings.tlsKey = tlsKey }
