@@ -226,6 +226,56 @@ final class AlertScenario: @unchecked Sendable {
     }
 }
 
+/// What the test does to the line (or the receiver) and when, run on a thread of its own: the
+/// tests of a CI run share a small pool of threads, and a scenario whose task waits there for a
+/// turn must not stretch a 30 s cut into a minute. Each step's time is recorded as it is done.
+final class Schedule: @unchecked Sendable {
+    /// One step: seconds after the start, a name for the timeline, what to do.
+    typealias Step = (at: Double, name: String, action: @Sendable () throws -> Void)
+
+    private let lock = NSLock()
+    private var log: [(name: String, time: Double)] = []
+    private var failure: String?
+    private var finished = false
+    let start = Date().timeIntervalSince1970
+
+    init(_ steps: [Step]) {
+        let start = self.start
+        Thread.detachNewThread { [self] in
+            for step in steps.sorted(by: { $0.at < $1.at }) {
+                let wait = start + step.at - Date().timeIntervalSince1970
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                do {
+                    try step.action()
+                    lock.withLock { log.append((step.name, Date().timeIntervalSince1970)) }
+                } catch {
+                    lock.withLock { failure = "\(step.name): \(error)" }
+                    break
+                }
+            }
+            lock.withLock { finished = true }
+        }
+    }
+
+    /// The steps done so far, with when.
+    var done: [(name: String, time: Double)] { lock.withLock { log } }
+    var isFinished: Bool { lock.withLock { finished } }
+
+    /// Waits until every step is done (or one failed, which is thrown).
+    func wait(progress: (Double) -> Void = { _ in }, every interval: Double = 60) async throws {
+        var next = start + interval
+        while !isFinished {
+            try? await Task.sleep(for: .milliseconds(500))
+            let now = Date().timeIntervalSince1970
+            if now >= next {
+                progress(now - start)
+                next += interval
+            }
+        }
+        if let failure = lock.withLock({ failure }) { throw PeerError("schedule step failed: \(failure)") }
+    }
+}
+
 /// The shipped rules (alerts/rules.yml) copied into a directory of their own; with `settleAfter`,
 /// DedicatedLineDown's `settle_after` (and nothing else) is set to it.
 func shippedRules(settleAfter: String? = nil) throws -> String {
