@@ -382,11 +382,12 @@ public final class WebhookPeer: @unchecked Sendable {
     public let directory: String
     let process: PeerProcess
 
-    /// On loopback, or on the loopback of network namespace `namespace` (beside a collector there).
-    public init(namespace: String? = nil) throws {
+    /// On loopback, or on the loopback of network namespace `namespace` (beside a collector there);
+    /// it exits by itself after `lifetime` seconds.
+    public init(namespace: String? = nil, lifetime: Int = 900) throws {
         let dir = scratchDirectory("webhook")
         directory = dir
-        let arguments = [repositoryRoot.path + "/Tests/Peers/webhook_peer.py", "--dir", dir, "--lifetime", "900"]
+        let arguments = [repositoryRoot.path + "/Tests/Peers/webhook_peer.py", "--dir", dir, "--lifetime", String(lifetime)]
         process = try namespace.map { try PeerProcess("ip", ["netns", "exec", $0, "python3"] + arguments, log: dir + "/peer.log") }
             ?? PeerProcess("python3", arguments, log: dir + "/peer.log")
         port = Int(try readPort(try process.waitForFile(directory + "/port")))
