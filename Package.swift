@@ -65,7 +65,7 @@ let package = Package(
         // Messages from the templates under alerts/templates/ (Mustache).
         .target(name: "Notifiers", dependencies: ["Alerting", "WatchModel", "Curl", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML",
+            "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),

@@ -11,12 +11,17 @@ public struct TopologyGrouping: Sendable {
     /// Site code → district, from the site registry.
     public var district: [String: String] = [:]
     public var window: Int64 = 120_000
+    /// The node's message waits this long after the second site so that it names the sites that
+    /// fail in the same seconds (a node's 30 offices report within a few seconds of each other).
+    public var groupWait: Int64 = 15_000
 
     struct Group {
         var sites: [String: String] = [:]   // site → incident key
         var open: Set<String> = []
         var since: TimestampMs
         var rule: AlertRule
+        /// When the node's message goes out; nil once told.
+        var due: TimestampMs?
     }
 
     /// Recent first fires per node, told one by one: (site, key, time).
@@ -43,7 +48,7 @@ public struct TopologyGrouping: Sendable {
                     if group.open.isEmpty {
                         groups[groupNode] = nil
                         for key in group.sites.values { folded[key] = nil }
-                        out.append(groupNotice(group, node: groupNode, change: .resolved, now: now))
+                        if group.due == nil { out.append(groupNotice(group, node: groupNode, change: .resolved, now: now)) }
                     }
                 }
                 continue
@@ -58,7 +63,7 @@ public struct TopologyGrouping: Sendable {
             }
             recent[node, default: []].removeAll { $0.at < now - window || $0.site == site }
             if let first = recent[node]?.first {
-                var group = Group(since: first.at, rule: n.rule)
+                var group = Group(since: first.at, rule: n.rule, due: now + groupWait)
                 for r in recent[node]! + [(site, n.key, now)] {
                     group.sites[r.site] = r.key
                     group.open.insert(r.key)
@@ -66,11 +71,16 @@ public struct TopologyGrouping: Sendable {
                 }
                 groups[node] = group
                 recent[node] = nil
-                out.append(groupNotice(group, node: node, change: .fired, now: now))
             } else {
                 recent[node, default: []].append((site, n.key, now))
                 out.append(n)
             }
+        }
+        for node in groups.keys.sorted() {
+            guard var group = groups[node], let due = group.due, now >= due else { continue }
+            group.due = nil
+            groups[node] = group
+            out.append(groupNotice(group, node: node, change: .fired, now: now))
         }
         return out
     }

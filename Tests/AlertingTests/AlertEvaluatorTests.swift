@@ -90,10 +90,12 @@ import WatchModel
             try await upload(store, site: site, line: 0, portal: 1, at: t0 + TimestampMs(i) * 200, n: 1)
             told += try await evaluator.evaluate(site: site, now: t0 + TimestampMs(i) * 200 + 100)
         }
+        // The node's message waits 15 s after the second site so it names everyone cut in those seconds.
+        told += try await evaluator.evaluate(site: nil, now: t0 + 30 * 200 + 15_000)
         #expect(told.count == 2, "\(self.told(told))")
         #expect(told.first?.rule.name == "DedicatedLineDown" && told.last?.rule.name == "DedicatedLineDownUpstream")
-        #expect(told.last?.labels["upstream"] == "POP Sơn Tịnh" && told.last?.value == 30 - 28,
-                "the group is told when the second site fails, the rest join it silently")
+        #expect(told.last?.labels["upstream"] == "POP Sơn Tịnh" && told.last?.value == 30,
+                "the group names all 30 sites")
         // Elsewhere, an office alone is told as before.
         try await upload(store, site: "LS-01", line: 0, portal: 1, at: t0 + 7_000, n: 1)
         #expect(self.told(try await evaluator.evaluate(site: "LS-01", now: t0 + 7_100)) == ["DedicatedLineDown@LS-01:fired"])
@@ -120,10 +122,11 @@ import WatchModel
             try await upload(store, site: site, line: 0, portal: 1, at: t0 + TimestampMs(i) * 1_000, n: 1)
             told += try await evaluator.evaluate(site: site, now: t0 + TimestampMs(i) * 1_000 + 100)
         }
+        told += try await evaluator.evaluate(site: nil, now: t0 + 20_000)
         #expect(self.told(told) == ["DedicatedLineDown@D1:fired", "DedicatedLineDown@E1:fired", "DedicatedLineDownDistrict@:fired"])
         let group = try #require(told.first { $0.rule.name == "DedicatedLineDownDistrict" })
         #expect(group.labels["district"] == "Sơn Tịnh")
-        #expect(group.text("summary", language: "vi") == "2 xã sau huyện/khu vực Sơn Tịnh: Mất đường truyền chuyên dùng — D1, D2",
+        #expect(group.text("summary", language: "vi") == "3 xã sau huyện/khu vực Sơn Tịnh: Mất đường truyền chuyên dùng — D1, D2, D3",
                 "the rule's words without the per-site placeholder")
     }
 
