@@ -95,14 +95,16 @@ extension AlertService {
             throw ActionRefused(status: .conflict, vi: "\(view.acknowledgedBy ?? "Người khác") đã nhận xử lý sự cố này.",
                                 en: "incident '\(id)' was acknowledged already by \(view.acknowledgedBy ?? "someone")")
         }
-        // Told when the evaluator follows it; a record it no longer follows (a restart) is still written.
-        if !notices.isEmpty { await queue.send(notices) }
         r.state = "acknowledged"
         r.acknowledgedBy = person
         r.acknowledgedAt = now
         r.updatedAt = now
         try await incidents.save(incident: r)
         try await incidents.append(IncidentEntry(incident: id, at: now, kind: "acknowledged", by: person, text: note))
+        // Told when the evaluator follows it; a record it no longer follows (a restart) is still written.
+        var told: [AlertNotice] = []
+        for notice in notices { told.append(await described(notice)) }
+        await tell(told)
         logger.info("incident acknowledged", metadata: ["incident": "\(id)", "by": "\(person)"])
         return r
     }

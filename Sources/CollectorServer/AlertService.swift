@@ -1,4 +1,5 @@
 import Alerting
+import Curl
 import Foundation
 import Logging
 import Notifiers
@@ -23,6 +24,12 @@ final class AlertService: Sendable {
     let publicURL: Mutex<String>
     let language: String
 
+    /// Where each change goes: the routing file's tree, teams and timings (`alerts/routing.yml`),
+    /// or every notice at once to every receiver without one.
+    let dispatcher: Mutex<Dispatcher>
+    /// Receivers given on the command line beside a routing file: a copy of every notice, at once.
+    let everyNotice: [String]
+
     /// nil when no rules are configured.
     init?(settings: Collector.Settings, store: any MetricStore, access: any AccessStore, incidents: any IncidentStore, linkKey: String,
           logger: Logger) throws {
@@ -34,6 +41,23 @@ final class AlertService: Sendable {
         if let token = settings.telegramToken, let chat = settings.telegramChat {
             notifiers.append(TelegramNotifier(token: token, chat: chat, api: settings.telegramAPI, language: settings.alertLanguage))
         }
+        let commandLine = notifiers.map(\.name)
+        let routing = try RoutingFile.loadIfPresent(path: directory + "/routing.yml")
+        if let routing {
+            let templates = FileManager.default.fileExists(atPath: directory + "/templates")
+                ? try MessageTemplates(directory: directory + "/templates") : MessageTemplates.builtIn
+            let http = CurlMulti()
+            for spec in routing.receivers {
+                guard !commandLine.contains(spec.name) else {
+                    throw ImportError("\(spec.origin): receiver \"\(spec.name)\" has the name of a receiver given on the command line: rename it")
+                }
+                notifiers.append(try ReceiverFactory.notifier(for: spec, templates: templates, http: http))
+            }
+        }
+        // Without a routing file the command line's receivers get every change at once, through
+        // the dispatcher all the same (so every message is written to the incident's history).
+        dispatcher = Mutex(routing.map(Dispatcher.init) ?? .broadcast(receivers: commandLine))
+        everyNotice = routing == nil ? [] : commandLine
         queue = DeliveryQueue(notifiers: notifiers, logFile: settings.dataDirectory + "/deliveries.jsonl")
         self.logger = logger
         self.access = access
@@ -42,7 +66,9 @@ final class AlertService: Sendable {
         links = AcknowledgeLink(key: linkKey, lifetime: settings.acknowledgeLinkLifetime)
         publicURL = Mutex(settings.publicURL ?? "http://\(settings.host):\(settings.port)")
         language = settings.alertLanguage
-        logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)"])
+        logger.info("alerting", metadata: ["rules": "\(rules.count)", "receivers": "\(notifiers.count)",
+                                          "routing": "\(routing == nil ? "none (every notice to every receiver)" : directory + "/routing.yml")",
+                                          "teams": "\(routing?.teams.count ?? 0)"])
     }
 
     /// After an upload by `agent` over `path`: its site's rules now, without holding up the reply.
@@ -68,11 +94,14 @@ final class AlertService: Sendable {
                                          district: Dictionary(sites.map { ($0.code, $0.district) }) { a, _ in a })
                 for agent in try await access.agents() where agent.revoked { await evaluator.forget(agent: agent.id) }
             }
-            let notices = try await evaluator.evaluate(site: site, now: WallClock.nowMs())
-            for notice in notices {
+            var notices: [AlertNotice] = []
+            for notice in try await evaluator.evaluate(site: site, now: WallClock.nowMs()) {
                 logger.info("incident", metadata: ["alert": "\(notice.rule.name)", "change": "\(notice.changeName)", "site": "\(notice.labels["site"] ?? "")"])
-                await queue.send([await described(notice)])
+                let described = await described(notice)
+                await record(described)
+                notices.append(described)
             }
+            await tell(notices)
         } catch {
             logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
         }
@@ -87,6 +116,7 @@ final class AlertService: Sendable {
             n.context.district = site.district.isEmpty ? nil : site.district
         }
         n.context.alsoAffected = await evaluator.alsoAffected(notice, language: language)
+        if notice.firing { n.context.acknowledgeURL = acknowledgeLink(for: Self.id(of: notice)).url }
         return n
     }
 
@@ -114,6 +144,8 @@ final class AlertService: Sendable {
     func evaluateEvery(_ interval: Duration) -> Task<Void, Never> {
         Task {
             await seedContacts()
+            let dispatching = dispatchLoop()
+            defer { dispatching.cancel() }
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 await evaluate(site: nil)

@@ -30,6 +30,7 @@ public struct WebhookNotifier: Notifier {
             var annotations = n.filledAnnotations
             annotations["communewatch_change"] = n.changeName
             if let office = n.context.office { annotations["communewatch_office"] = office.rawValue }
+            if let link = n.context.acknowledgeURL { annotations["communewatch_acknowledge_url"] = link }
             return [
                 "status": n.firing ? "firing" : "resolved",
                 "labels": n.alertLabels,
