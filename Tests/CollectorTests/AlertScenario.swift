@@ -58,13 +58,29 @@ final class AlertScenario: @unchecked Sendable {
     private(set) var agents: [(site: String, process: Process, dir: String)] = []
     let started = Date().timeIntervalSince1970
 
-    /// Network up, receiver and collector started with the rules in `rules` (a directory).
-    init(network: ScenarioNetwork, rules: String, lifetime: Int = 1800, options: [String] = []) throws {
+    /// Network up, receiver and collector started with the rules in `rules` (a directory). With
+    /// `team`, the receiver is that team's own, through a routing file covering the district
+    /// Sơn Tịnh; without, it gets every notice (`--webhook`).
+    init(network: ScenarioNetwork, rules: String, team: String? = nil, lifetime: Int = 1800, options: [String] = []) throws {
         self.network = network
         try network.up()
         do {
             peer = try WebhookPeer(namespace: network.namespace, lifetime: lifetime)
-            collector = try CollectorProcess(options: ["--alert-rules", rules, "--webhook", peer.url] + options,
+            var receiver = ["--webhook", peer.url]
+            if let team {
+                try """
+                    receivers:
+                      - {name: \(team), kind: webhook, url: "\(peer.url)"}
+                    people:
+                      - {name: Nguyễn Văn An, email: an.nv@example.gov.vn}
+                    teams:
+                      - {name: Đội Sơn Tịnh, districts: [Sơn Tịnh], members: [Nguyễn Văn An], receivers: [\(team)], lead: Nguyễn Văn An}
+                    route:
+                      team_receivers: true
+                    """.write(toFile: rules + "/routing.yml", atomically: true, encoding: .utf8)
+                receiver = []
+            }
+            collector = try CollectorProcess(options: ["--alert-rules", rules] + receiver + options,
                                              namespace: network.namespace, host: network.collector)
         } catch {
             try? network.down()

@@ -118,7 +118,7 @@ import TestSupport
     @Test(.enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"), .timeLimit(.minutes(15)))
     func thirtyRealAgentsBehindOneNodeCutAtOnceReachTheTeamAsAtMostTwoMessages() async throws {
         let network = ScenarioNetwork(prefix: "cws30", net: 15)
-        let s = try AlertScenario(network: network, rules: try shippedRules())
+        let s = try AlertScenario(network: network, rules: try shippedRules(), team: "doi-son-tinh")
         defer { s.stop() }
         let node = "POP Sơn Tịnh"
         let sites = (1...30).map { (code: String(format: "QNG-N%02d", $0), name: "Xã Số \($0)", upstream: node) }
@@ -156,6 +156,7 @@ import TestSupport
               + " naming \(named.count) sites; \(failed.count) offices with an open incident; agents' CPU during the 2 min "
               + seconds(usage.cpuSeconds - idle.cpuSeconds))
         #expect(requests >= 1 && requests <= 2 && afterCut.count <= 2, "\(afterCut.map { "\($0.alert) \($0.change) \($0.labels)" })")
+        #expect(s.peer.received().allSatisfy { $0.body["receiver"] as? String == "doi-son-tinh" }, "sent as the team's receiver")
         #expect(failed == codes, "every office keeps its own incident: \(failed.count)")
         #expect(grouped != nil, "no message about the node")
         #expect(named.union(alone) == failed, "the team's messages name \(named.union(alone).count) of the \(failed.count) sites cut: \(named.union(alone).sorted())")
