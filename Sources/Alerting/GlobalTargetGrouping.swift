@@ -12,17 +12,10 @@ public struct GlobalTargetGrouping: Sendable {
     public var minimumSites = 3
     public var share = 0.3
 
-    struct Group {
-        var sites: [String: String] = [:]   // site → incident key
-        var open: Set<String> = []
-        var since: TimestampMs
-        var rule: AlertRule
-    }
-
     /// Held first fires per rule and target, in arrival order.
     var held: [String: [AlertNotice]] = [:]
-    var groups: [String: Group] = [:]
-    var folded: [String: String] = [:]
+    /// The targets' incidents, by rule and target.
+    var folding = FoldedSites()
 
     public init() {}
 
@@ -36,16 +29,8 @@ public struct GlobalTargetGrouping: Sendable {
                 continue
             }
             let id = n.rule.name + "|" + target
-            if let groupID = folded[n.key] {
-                if !n.firing, var group = groups[groupID] {
-                    group.open.remove(n.key)
-                    groups[groupID] = group
-                    if group.open.isEmpty {
-                        groups[groupID] = nil
-                        for key in group.sites.values { folded[key] = nil }
-                        out.append(notice(group, target: target, change: .resolved, now: now))
-                    }
-                }
+            if let groupID = folding.folded[n.key] {
+                if let ended = folding.memberChanged(n, group: groupID) { out.append(notice(ended, target: target, change: .resolved, now: now)) }
                 continue
             }
             if let i = held[id]?.firstIndex(where: { $0.key == n.key }) {
@@ -54,11 +39,8 @@ public struct GlobalTargetGrouping: Sendable {
                 continue
             }
             guard case .fired = n.change else { out.append(n); continue }
-            if var group = groups[id] {
-                group.sites[site] = n.key
-                group.open.insert(n.key)
-                groups[id] = group
-                folded[n.key] = id
+            if folding.groups[id] != nil {
+                folding.add(site: site, key: n.key, to: id)
                 continue
             }
             held[id, default: []].append(n)
@@ -68,15 +50,10 @@ public struct GlobalTargetGrouping: Sendable {
             let target = first.labels["probe"] ?? first.labels["target"] ?? ""
             let needed = max(minimumSites, Int((share * Double(population(first.rule.name, target))).rounded(.up)))
             if waiting.count >= needed {
-                var group = Group(since: first.since, rule: first.rule)
-                for n in waiting {
-                    group.sites[n.labels["site"] ?? ""] = n.key
-                    group.open.insert(n.key)
-                    folded[n.key] = id
-                }
-                groups[id] = group
+                folding.groups[id] = FoldedSites.Group(since: first.since, rule: first.rule)
+                for n in waiting { folding.add(site: n.labels["site"] ?? "", key: n.key, to: id) }
                 held[id] = nil
-                out.append(notice(group, target: target, change: .fired, now: now))
+                if let group = folding.groups[id] { out.append(notice(group, target: target, change: .fired, now: now)) }
             } else if now - first.at >= window {
                 // Not many: each site's own problem after all (its last mile), told as such.
                 out += waiting
@@ -86,7 +63,7 @@ public struct GlobalTargetGrouping: Sendable {
         return out
     }
 
-    func notice(_ group: Group, target: String, change: IncidentChange, now: TimestampMs) -> AlertNotice {
+    func notice(_ group: FoldedSites.Group, target: String, change: IncidentChange, now: TimestampMs) -> AlertNotice {
         var rule = group.rule
         rule.name = group.rule.name + "Everywhere"
         let sites = group.sites.keys.sorted().joined(separator: ", ")
@@ -94,7 +71,7 @@ public struct GlobalTargetGrouping: Sendable {
             "summary_vi": "\(target): lỗi từ \(group.sites.count) xã cùng lúc — sự cố phía cổng, không phải đường truyền xã (\(sites))",
             "summary_en": "\(target): failing from \(group.sites.count) sites at once — the portal's problem, not the communes' lines (\(sites))",
         ]
-        return AlertNotice(rule: rule, labels: ["probe": target, "sites": group.sites.keys.sorted().joined(separator: ",")],
+        return AlertNotice(rule: rule, labels: ["probe": target, "sites": group.siteList],
                            change: change, value: Double(group.sites.count), since: group.since, at: now, key: "target|" + group.rule.name + "|" + target)
     }
 }

@@ -15,20 +15,10 @@ public struct TopologyGrouping: Sendable {
     /// fail in the same seconds (a node's 30 offices report within a few seconds of each other).
     public var groupWait: Int64 = 15_000
 
-    struct Group {
-        var sites: [String: String] = [:]   // site → incident key
-        var open: Set<String> = []
-        var since: TimestampMs
-        var rule: AlertRule
-        /// When the node's message goes out; nil once told.
-        var due: TimestampMs?
-    }
-
     /// Recent first fires per node, told one by one: (site, key, time).
     var recent: [String: [(site: String, key: String, at: TimestampMs)]] = [:]
-    var groups: [String: Group] = [:]
-    /// Incident keys folded into a group: their own changes are not told.
-    var folded: [String: String] = [:]
+    /// The nodes' incidents, by node (`upstream|NODE`, `district|NAME`).
+    var folding = FoldedSites()
 
     public init() {}
 
@@ -40,46 +30,32 @@ public struct TopologyGrouping: Sendable {
                 out.append(n)
                 continue
             }
-            if let groupNode = folded[n.key] {
-                // A member's own change: only its end matters, to close the group.
-                if !n.firing, var group = groups[groupNode] {
-                    group.open.remove(n.key)
-                    groups[groupNode] = group
-                    if group.open.isEmpty {
-                        groups[groupNode] = nil
-                        for key in group.sites.values { folded[key] = nil }
-                        if group.due == nil { out.append(groupNotice(group, node: groupNode, change: .resolved, now: now)) }
-                    }
+            if let groupNode = folding.folded[n.key] {
+                // Resolved only if its firing was told.
+                if let ended = folding.memberChanged(n, group: groupNode), ended.due == nil {
+                    out.append(groupNotice(ended, node: groupNode, change: .resolved, now: now))
                 }
                 continue
             }
             guard case .fired = n.change else { out.append(n); continue }
-            if var group = groups[node] {
-                group.sites[site] = n.key
-                group.open.insert(n.key)
-                groups[node] = group
-                folded[n.key] = node
+            if folding.groups[node] != nil {
+                folding.add(site: site, key: n.key, to: node)
                 continue
             }
             recent[node, default: []].removeAll { $0.at < now - window || $0.site == site }
             if let first = recent[node]?.first {
-                var group = Group(since: first.at, rule: n.rule, due: now + groupWait)
-                for r in recent[node]! + [(site, n.key, now)] {
-                    group.sites[r.site] = r.key
-                    group.open.insert(r.key)
-                    folded[r.key] = node
-                }
-                groups[node] = group
+                folding.groups[node] = FoldedSites.Group(since: first.at, rule: n.rule, due: now + groupWait)
+                for r in recent[node]! + [(site, n.key, now)] { folding.add(site: r.site, key: r.key, to: node) }
                 recent[node] = nil
             } else {
                 recent[node, default: []].append((site, n.key, now))
                 out.append(n)
             }
         }
-        for node in groups.keys.sorted() {
-            guard var group = groups[node], let due = group.due, now >= due else { continue }
+        for node in folding.groups.keys.sorted() {
+            guard var group = folding.groups[node], let due = group.due, now >= due else { continue }
             group.due = nil
-            groups[node] = group
+            folding.groups[node] = group
             out.append(groupNotice(group, node: node, change: .fired, now: now))
         }
         return out
@@ -99,7 +75,7 @@ public struct TopologyGrouping: Sendable {
         }
     }
 
-    func groupNotice(_ group: Group, node: String, change: IncidentChange, now: TimestampMs) -> AlertNotice {
+    func groupNotice(_ group: FoldedSites.Group, node: String, change: IncidentChange, now: TimestampMs) -> AlertNotice {
         var rule = group.rule
         let sites = group.sites.keys.sorted().joined(separator: ", ")
         let parts = node.split(separator: "|", maxSplits: 1).map(String.init)
@@ -111,7 +87,7 @@ public struct TopologyGrouping: Sendable {
             "summary_vi": "\(group.sites.count) xã sau \(place.0): \(what.0) — \(sites)",
             "summary_en": "\(group.sites.count) sites behind \(place.1): \(what.1) — \(sites)",
         ]
-        return AlertNotice(rule: rule, labels: [dimension: name, "sites": group.sites.keys.sorted().joined(separator: ",")],
+        return AlertNotice(rule: rule, labels: [dimension: name, "sites": group.siteList],
                            change: change, value: Double(group.sites.count), since: group.since, at: now, key: node)
     }
 }

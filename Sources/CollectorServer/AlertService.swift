@@ -90,8 +90,10 @@ final class AlertService: Sendable {
             }) {
                 let sites = try await access.sites()
                 registry.withLock { $0.sites = Dictionary(sites.map { ($0.code, $0) }) { a, _ in a } }
-                await evaluator.setSites(upstream: Dictionary(sites.map { ($0.code, $0.upstream) }) { a, _ in a },
-                                         district: Dictionary(sites.map { ($0.code, $0.district) }) { a, _ in a })
+                let districts = Dictionary(sites.map { ($0.code, $0.district) }) { a, _ in a }
+                await evaluator.setSites(upstream: Dictionary(sites.map { ($0.code, $0.upstream) }) { a, _ in a }, district: districts)
+                // A message about several sites (a node's) finds its team by their district.
+                dispatcher.withLock { $0.districts = districts.filter { !$0.value.isEmpty } }
                 for agent in try await access.agents() where agent.revoked { await evaluator.forget(agent: agent.id) }
             }
             var notices: [AlertNotice] = []

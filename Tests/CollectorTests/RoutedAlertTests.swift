@@ -11,8 +11,8 @@ import TestSupport
 
     /// The line-down rule with a routing file: two teams by district, each with its webhook; the
     /// lead is e-mailed when nobody acknowledges within `escalateAfter`.
-    func rules(smtp: String, teamA: String, teamB: String, escalateAfter: String = "6s") throws -> String {
-        let dir = try lineDownRules(extra: "")
+    func rules(smtp: String, teamA: String, teamB: String, escalateAfter: String = "6s", rule extra: String = "") throws -> String {
+        let dir = try lineDownRules(extra: extra)
         try """
             receivers:
               - {name: doi1-group, kind: webhook, url: "\(teamA)"}
@@ -35,9 +35,9 @@ import TestSupport
         return dir
     }
 
-    func site(_ collector: CollectorProcess, _ code: String, district: String) throws -> String {
+    func site(_ collector: CollectorProcess, _ code: String, district: String, upstream: String = "") throws -> String {
         let created = try collector.json("POST", "/api/v1/admin/sites", token: collector.adminToken,
-                                         ["code": code, "name": "Xã \(code)", "kind": "commune", "district": district])
+                                         ["code": code, "name": "Xã \(code)", "kind": "commune", "district": district, "upstream": upstream])
         #expect(created.status == 201, "\(created.body)")
         let token = try collector.json("POST", "/api/v1/admin/tokens", token: collector.adminToken, ["site": code])
         let enrolled = try collector.json("POST", "/api/v1/enroll", ["token": token.json["token"] as? String ?? "", "hostname": "pc"])
@@ -96,6 +96,27 @@ import TestSupport
                                                token: collector.adminToken).json["incident"] as? [String: Any])?["history"] as? [[String: Any]] ?? []
         #expect(baHistory.contains { $0["kind"] as? String == "acknowledged" && $0["by"] as? String == "Dung" })
         #expect(!baHistory.contains { $0["kind"] as? String == "escalated" }, "acknowledged in time: not escalated")
+    }
+
+    /// The node's message names sites, not one site: it reaches the team of their district.
+    @Test func aNodesMessageReachesTheTeamOfItsDistrict() throws {
+        let smtp = try SMTPPeer()
+        let teamA = try WebhookPeer(), teamB = try WebhookPeer()
+        let collector = try CollectorProcess(options: ["--alert-rules", try rules(smtp: smtp.url, teamA: teamA.url, teamB: teamB.url,
+                                                                                  escalateAfter: "1h", rule: "        group_by: upstream\n")])
+        defer { collector.stop() }
+        let agents = try (1...3).map { try site(collector, "QNG-NODE\($0)", district: "Sơn Tịnh", upstream: "POP Sơn Tịnh") }
+        for agent in agents {
+            #expect(try collector.request("POST", "/api/v1/ingest", token: agent, body: delivery.pathUp(0, batch: 1),
+                                          headers: ["Content-Encoding: deflate"]).status == 200)
+        }
+        // The node's message waits 15 s after the second site, then the next timer pass.
+        #expect(delivery.waitFor(40) { delivery.alerts(teamA).contains { ($0["labels"] as? [String: String])?["upstream"] == "POP Sơn Tịnh" } },
+                "the node's message did not reach Đội 1: \(delivery.alerts(teamA).map { $0["labels"] ?? [:] })")
+        let node = delivery.alerts(teamA).first { ($0["labels"] as? [String: String])?["upstream"] != nil }?["labels"] as? [String: String]
+        #expect(node?["sites"] == "QNG-NODE1,QNG-NODE2,QNG-NODE3", "\(node ?? [:])")
+        #expect(delivery.alerts(teamB).isEmpty, "Đội 2 is not told about Sơn Tịnh")
+        #expect(teamA.received().count <= 2, "\(teamA.received().count) messages")
     }
 
     @Test func aWrongRoutingFileStopsTheCollectorWithFileAndLine() throws {
