@@ -13,6 +13,8 @@ public struct NoticeContext: Sendable, Hashable {
     public var team: String?
     /// What the office's contacts say (on the line, on 4G only, dark, agent stopped).
     public var office: OfficeState?
+    /// Sent again because nobody acknowledged in time: the escalation step (1 for the first).
+    public var escalation: Int?
 
     public init(siteName: String? = nil, district: String? = nil, alsoAffected: [String] = [], acknowledgeURL: String? = nil, team: String? = nil) {
         self.siteName = siteName

@@ -27,7 +27,11 @@ extension AlertService {
         let now = WallClock.nowMs()
         let due = dispatcher.withLock { $0.due(now: now) }
         for message in due {
-            guard await queue.send(message.notices, to: message.receiver, recipients: message.recipients) else {
+            var notices = message.notices
+            if case let .escalation(level) = message.reason {
+                for i in notices.indices { notices[i].context.escalation = level }
+            }
+            guard await queue.send(notices, to: message.receiver, recipients: message.recipients) else {
                 logger.error("no receiver for a route", metadata: ["receiver": "\(message.receiver)"])
                 continue
             }

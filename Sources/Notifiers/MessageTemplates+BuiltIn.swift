@@ -5,10 +5,10 @@ extension MessageTemplates {
     /// The shipped templates, by name ("message.vi").
     static let builtInTexts: [String: String] = [
         "change.en": #"""
-{{#fired}}{{#critical}}🔴{{/critical}}{{^critical}}🟠{{/critical}} ALERT{{/fired}}{{#resolved}}✅ RESOLVED{{/resolved}}{{#acknowledged}}👤 ACKNOWLEDGED by {{acknowledged_by}}{{/acknowledged}}{{#flapping}}🔁 FLAPPING (not told each time){{/flapping}}{{#settled_firing}}🔁 SETTLED, STILL DOWN{{/settled_firing}}{{#settled_ok}}✅ SETTLED, OK{{/settled_ok}}
+{{#escalated}}⏫ NOT ACKNOWLEDGED (step {{escalation}}) · {{/escalated}}{{#fired}}{{#critical}}🔴{{/critical}}{{^critical}}🟠{{/critical}} ALERT{{/fired}}{{#resolved}}✅ RESOLVED{{/resolved}}{{#acknowledged}}👤 ACKNOWLEDGED by {{acknowledged_by}}{{/acknowledged}}{{#flapping}}🔁 FLAPPING (not told each time){{/flapping}}{{#settled_firing}}🔁 SETTLED, STILL DOWN{{/settled_firing}}{{#settled_ok}}✅ SETTLED, OK{{/settled_ok}}
 """#,
         "change.vi": #"""
-{{#fired}}{{#critical}}🔴{{/critical}}{{^critical}}🟠{{/critical}} SỰ CỐ{{/fired}}{{#resolved}}✅ ĐÃ KHÔI PHỤC{{/resolved}}{{#acknowledged}}👤 ĐÃ NHẬN XỬ LÝ: {{acknowledged_by}}{{/acknowledged}}{{#flapping}}🔁 CHẬP CHỜN (tạm không báo từng lần){{/flapping}}{{#settled_firing}}🔁 HẾT CHẬP CHỜN, VẪN LỖI{{/settled_firing}}{{#settled_ok}}✅ HẾT CHẬP CHỜN, ĐÃ ỔN{{/settled_ok}}
+{{#escalated}}⏫ CHƯA AI NHẬN XỬ LÝ (nhắc lần {{escalation}}) · {{/escalated}}{{#fired}}{{#critical}}🔴{{/critical}}{{^critical}}🟠{{/critical}} SỰ CỐ{{/fired}}{{#resolved}}✅ ĐÃ KHÔI PHỤC{{/resolved}}{{#acknowledged}}👤 ĐÃ NHẬN XỬ LÝ: {{acknowledged_by}}{{/acknowledged}}{{#flapping}}🔁 CHẬP CHỜN (tạm không báo từng lần){{/flapping}}{{#settled_firing}}🔁 HẾT CHẬP CHỜN, VẪN LỖI{{/settled_firing}}{{#settled_ok}}✅ HẾT CHẬP CHỜN, ĐÃ ỔN{{/settled_ok}}
 """#,
         "email_body.en": #"""
 {{#notices}}

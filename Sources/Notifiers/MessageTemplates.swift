@@ -110,7 +110,8 @@ public struct MessageTemplates: Sendable {
     /// `district`, `alert`, `summary`, `description`, `severity`, `critical`, `value`, `since` and
     /// `at` (Vietnam time, `08:15 02/12`), the change as one true flag of `fired`, `resolved`,
     /// `acknowledged` (with `acknowledged_by`), `flapping`, `settled_firing`, `settled_ok`; `also`
-    /// and `also_affected` (a list) / `also_affected_line` (one line), `acknowledge_url`, `first`.
+    /// and `also_affected` (a list) / `also_affected_line` (one line), `acknowledge_url`, `first`,
+    /// `escalated` with `escalation` (the step) when nobody acknowledged in time.
     static func values(_ notices: [AlertNotice], language: String) -> [String: Any] {
         let list = notices.enumerated().map { index, notice in values(notice, language: language, first: index == 0) }
         var top: [String: Any] = ["notices": list, "count": notices.count]
@@ -150,6 +151,10 @@ public struct MessageTemplates: Sendable {
             out["also_affected_line"] = n.context.alsoAffected.joined(separator: "; ")
         }
         if let url = n.context.acknowledgeURL, !url.isEmpty { out["acknowledge_url"] = url }
+        if let step = n.context.escalation {
+            out["escalated"] = true
+            out["escalation"] = step
+        }
         out["summary"] = n.text("summary", language: language) ?? n.rule.name
         if let description = n.text("description", language: language) { out["description"] = description }
         return out

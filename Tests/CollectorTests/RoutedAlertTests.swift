@@ -82,6 +82,7 @@ import TestSupport
         #expect(mails.count == 1, "one escalation: \(mails.map { $0["rcpt_tos"] ?? "" })")
         let mail = try #require(mails.first)
         #expect(mail["rcpt_tos"] as? [String] == ["an.nv@example.gov.vn"], "to the lead of Đội 1: \(mail["rcpt_tos"] ?? "")")
+        #expect((mail["subject"] as? String ?? "").contains("CHƯA AI NHẬN XỬ LÝ (nhắc lần 1)"), "the e-mail says why: \(mail["subject"] ?? "")")
         let body = mail["body"] as? String ?? ""
         #expect(body.contains("QNG-ST1") && !body.contains("QNG-BT1"), "\(body)")
         #expect(body.contains(collector.url + "/ack/"), "the e-mail carries the acknowledge link: \(body)")
