@@ -287,6 +287,18 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(listed.map(bytes) == saved.map(bytes))
     }
 
+    /// Matchers text that cannot be read (a hand-edited row) is an error naming the silence, never
+    /// "no matchers", which would mute every alert.
+    @Test func unreadableStoredMatchersAreRefused() throws {
+        #expect(try SilenceRecord.matchers(stored: #"{"site":"QNG-001","ghi chú":"a=b,\"c\""}"#, silence: "s-1")
+                == ["site": "QNG-001", "ghi chú": #"a=b,"c""#])
+        #expect(try SilenceRecord.matchers(stored: "{}", silence: "s-1") == [:])
+        for bad in ["site=QNG-001", #"["QNG-001"]"#, #"{"site":1}"#, ""] {
+            let error = #expect(throws: StoredSilenceError.self) { try SilenceRecord.matchers(stored: bad, silence: "s-cut-0800") }
+            #expect(error?.description.hasPrefix("stored silence s-cut-0800: ") == true, "\(String(describing: error))")
+        }
+    }
+
     /// A collector restarted on the same database (SQLite: the file reopened) still knows the window.
     @Test(arguments: [StoreKind.sqlite, .postgres]) func silencesSurviveARestart(kind: StoreKind) async throws {
         let powerCut = silence("s-power", ["site": "QNG-TINHKHE", "alertname": "DedicatedLineDown"], from: 8, hours: 4,
