@@ -21,6 +21,15 @@ extension PostgresStore: IncidentStore {
         "CREATE TABLE collector_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_ms BIGINT NOT NULL)",
     ]
 
+    /// Silences and maintenance windows, so they outlive a restart; matchers as sorted JSON (any text round-trips).
+    static let silenceSchema = [
+        """
+        CREATE TABLE silences (id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_ms BIGINT NOT NULL, ends_ms BIGINT NOT NULL,
+            created_by TEXT NOT NULL, comment TEXT NOT NULL, created_ms BIGINT NOT NULL)
+        """,
+        "CREATE INDEX silences_ends ON silences (ends_ms)",
+    ]
+
     static let incidentColumns = """
         id, key, rule, severity, labels, state, since_ms, resolved_ms, acknowledged_by, acknowledged_ms, summary, value, muted, updated_ms
         """
@@ -72,5 +81,25 @@ extension PostgresStore: IncidentStore {
             ON CONFLICT (name) DO NOTHING
             """)
         return try await column("SELECT value FROM collector_secrets WHERE name = 'ack_link'", as: String.self).first ?? ""
+    }
+
+    public func save(silence s: SilenceRecord) async throws {
+        try await run("""
+            INSERT INTO silences (id, matchers, starts_ms, ends_ms, created_by, comment, created_ms)
+            VALUES (\(s.id), \(s.matchersText), \(s.starts), \(s.ends), \(s.createdBy), \(s.comment), \(s.createdAt))
+            ON CONFLICT (id) DO UPDATE SET matchers = EXCLUDED.matchers, starts_ms = EXCLUDED.starts_ms, ends_ms = EXCLUDED.ends_ms,
+                created_by = EXCLUDED.created_by, comment = EXCLUDED.comment, created_ms = EXCLUDED.created_ms
+            """)
+    }
+
+    public func silences(endingAfter time: TimestampMs) async throws -> [SilenceRecord] {
+        // COLLATE "C": ties ordered by id the way SQLite and memory order them, whatever the database's locale.
+        try await all("""
+            SELECT id, matchers, starts_ms, ends_ms, created_by, comment, created_ms FROM silences
+            WHERE ends_ms > \(time) ORDER BY starts_ms, id COLLATE "C"
+            """, as: (String, String, Int64, Int64, String, String, Int64).self).map { r in
+            SilenceRecord(id: r.0, matchers: try SilenceRecord.matchers(stored: r.1, silence: r.0), starts: r.2, ends: r.3, createdBy: r.4,
+                          comment: r.5, createdAt: r.6)
+        }
     }
 }

@@ -85,7 +85,7 @@ public final class PostgresStore: Sendable {
     }
 
     /// The one column of every row of `query`.
-    func column<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type, on connection: PostgresConnection? = nil) async throws -> [T] {
+    func column<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type, on connection: PostgresConnection? = nil) async throws -> [T] {
         let rows = if let connection { try await connection.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
         var out: [T] = []
         for try await value in rows.decode(T.self) { out.append(value) }
@@ -157,6 +157,7 @@ extension PostgresStore {
             """,
         ]),
         (2, incidentSchema),
+        (3, silenceSchema),
     ]
 
     /// Creates the tables a version at a time; collectors starting together wait on one advisory lock.

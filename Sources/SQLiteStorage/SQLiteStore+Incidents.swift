@@ -4,7 +4,7 @@ import Storage
 import WatchModel
 
 extension SQLiteStore: IncidentStore {
-    /// Incidents, their history, and the collector's own secrets (the acknowledge links' key).
+    /// Incidents, their history, the collector's own secrets (the acknowledge links' key), silences.
     static func registerIncidents(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v7 incidents") { db in
             try db.execute(sql: """
@@ -18,6 +18,14 @@ extension SQLiteStore: IncidentStore {
                     kind TEXT NOT NULL, by TEXT NOT NULL, text TEXT NOT NULL);
                 CREATE INDEX incident_history_incident ON incident_history (incident, at_ms);
                 CREATE TABLE collector_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_ms INTEGER NOT NULL);
+                """)
+        }
+        // Silences and maintenance windows outlive a restart; matchers as sorted JSON (any text round-trips).
+        migrator.registerMigration("v8 silences") { db in
+            try db.execute(sql: """
+                CREATE TABLE silences (id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_ms INTEGER NOT NULL, ends_ms INTEGER NOT NULL,
+                    created_by TEXT NOT NULL, comment TEXT NOT NULL, created_ms INTEGER NOT NULL);
+                CREATE INDEX silences_ends ON silences (ends_ms);
                 """)
         }
     }
@@ -65,6 +73,25 @@ extension SQLiteStore: IncidentStore {
             try db.execute(sql: "INSERT OR IGNORE INTO collector_secrets (name, value, created_ms) VALUES ('ack_link', ?, ?)",
                            arguments: [Secret.make(), Self.now()])
             return try String.fetchOne(db, sql: "SELECT value FROM collector_secrets WHERE name = 'ack_link'") ?? ""
+        }
+    }
+
+    public func save(silence s: SilenceRecord) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO silences (id, matchers, starts_ms, ends_ms, created_by, comment, created_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [s.id, s.matchersText, s.starts, s.ends, s.createdBy, s.comment, s.createdAt])
+        }
+    }
+
+    public func silences(endingAfter time: TimestampMs) async throws -> [SilenceRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM silences WHERE ends_ms > ? ORDER BY starts_ms, id", arguments: [time]).map { row in
+                SilenceRecord(id: row["id"], matchers: try SilenceRecord.matchers(stored: row["matchers"], silence: row["id"]),
+                              starts: row["starts_ms"], ends: row["ends_ms"], createdBy: row["created_by"], comment: row["comment"],
+                              createdAt: row["created_ms"])
+            }
         }
     }
 

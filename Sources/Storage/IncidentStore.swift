@@ -63,7 +63,8 @@ public struct IncidentEntry: Sendable, Hashable {
     }
 }
 
-/// Where incidents and their history are kept: in the collector's database, beside the series.
+/// Where incidents, their history and the silences are kept: in the collector's database, beside
+/// the series.
 public protocol IncidentStore: Sendable {
     /// Inserts or replaces the incident with this id.
     func save(incident: IncidentRecord) async throws
@@ -76,4 +77,8 @@ public protocol IncidentStore: Sendable {
     /// The secret that signs acknowledge links: made on first use and kept in the database, so
     /// collectors sharing it accept each other's links, and links outlive a restart.
     func linkKey() async throws -> String
+    /// Inserts or replaces the silence with this id (expiring one is saving it with `ends` = now).
+    func save(silence: SilenceRecord) async throws
+    /// Those whose `ends` is after `time` (active then, or scheduled for later), by `starts`, then id.
+    func silences(endingAfter time: TimestampMs) async throws -> [SilenceRecord]
 }

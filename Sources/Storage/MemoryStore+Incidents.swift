@@ -24,4 +24,10 @@ extension MemoryStore {
         linkSecret = made
         return made
     }
+
+    public func save(silence: SilenceRecord) async throws { silenceRecords[silence.id] = silence }
+
+    public func silences(endingAfter time: TimestampMs) async throws -> [SilenceRecord] {
+        silenceRecords.values.filter { $0.ends > time }.sorted { ($0.starts, $0.id) < ($1.starts, $1.id) }
+    }
 }

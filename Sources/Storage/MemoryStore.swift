@@ -29,6 +29,7 @@ public actor MemoryStore: CollectorStore {
     var incidentRecords: [String: IncidentRecord] = [:]
     var incidentHistory: [IncidentEntry] = []
     var linkSecret: String?
+    var silenceRecords: [String: SilenceRecord] = [:]
 
     public init() {}
 

@@ -210,6 +210,115 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(try await store.rollups(key, resolution: Rollup.fiveMinutes, from: start, to: start + 86_400_000).isEmpty)
         #expect(try await store.rollups(key, resolution: Rollup.hour, from: start, to: start + 86_400_000).count == 24)
     }
+
+    // MARK: silences
+
+    func silence(_ id: String, _ matchers: [String: String], from starts: TimestampMs, hours: TimestampMs, comment: String = "") -> SilenceRecord {
+        SilenceRecord(id: id, matchers: matchers, starts: start + starts * 3_600_000, ends: start + (starts + hours) * 3_600_000,
+                      createdBy: "chị Hương", comment: comment, createdAt: start - 86_400_000)
+    }
+
+    /// Maintenance windows: listed while active or still to come, by start; one ended is not;
+    /// saving again by id replaces (how a silence is expired early).
+    @Test(arguments: StoreKind.allCases) func silencesAreListedUntilTheyEnd(kind: StoreKind) async throws {
+        let (store, _) = try await kind.make()
+        defer { Task { await store.close() } }
+        let now = start + 9 * 3_600_000
+        let powerCut = silence("s-power", ["site": "QNG-TINHKHE"], from: 8, hours: 4, comment: "Điện lực cắt điện 08:00–12:00")
+        let tomorrow = silence("s-tomorrow", ["site": "QNG-TRABONG", "alertname": "DedicatedLineDown"], from: 32, hours: 2)
+        let yesterday = silence("s-yesterday", ["site": "QNG-TINHKHE"], from: -16, hours: 4)
+        let endsNow = silence("s-ends-now", ["site": "QNG-001"], from: 7, hours: 2)
+        let longer = silence("s-week", ["severity": "warning"], from: 1, hours: 24 * 7)
+        for s in [tomorrow, yesterday, powerCut, endsNow, longer] { try await store.save(silence: s) }
+
+        #expect(try await store.silences(endingAfter: now) == [longer, powerCut, tomorrow], "by start; every field as saved")
+        #expect(try await store.silences(endingAfter: now - 1).map(\.id) == ["s-week", "s-ends-now", "s-power", "s-tomorrow"],
+                "a silence ending exactly at the query time is over")
+        #expect(try await store.silences(endingAfter: start - 86_400_000).map(\.id) == ["s-yesterday", "s-week", "s-ends-now", "s-power", "s-tomorrow"])
+        #expect(try await store.silences(endingAfter: start + 200 * 3_600_000).isEmpty)
+
+        // Expired early: saved again with the same id and ends = now; one row, not two.
+        var expired = powerCut
+        expired.ends = now
+        expired.comment = "Có điện lại sớm"
+        try await store.save(silence: expired)
+        #expect(try await store.silences(endingAfter: now).map(\.id) == ["s-week", "s-tomorrow"])
+        #expect(try await store.silences(endingAfter: now - 1).filter { $0.id == "s-power" } == [expired])
+
+        // Moved to start later: the order follows the new start.
+        var moved = longer
+        moved.starts = start + 40 * 3_600_000
+        try await store.save(silence: moved)
+        #expect(try await store.silences(endingAfter: now).map(\.id) == ["s-tomorrow", "s-week"])
+
+        // Same start: ordered by id, the same way on every store.
+        let twinA = silence("s-b", ["site": "QNG-002"], from: 50, hours: 1)
+        let twinB = silence("s-a", ["site": "QNG-003"], from: 50, hours: 1)
+        for s in [twinA, twinB] { try await store.save(silence: s) }
+        #expect(try await store.silences(endingAfter: now).map(\.id) == ["s-tomorrow", "s-week", "s-a", "s-b"])
+    }
+
+    /// Matchers come back exactly, whatever their text: Vietnamese, and the characters a naive
+    /// `k=v,k=v` or quoted encoding would trip on.
+    @Test(arguments: StoreKind.allCases) func silenceMatchersRoundTripExactly(kind: StoreKind) async throws {
+        let (store, _) = try await kind.make()
+        defer { Task { await store.close() } }
+        let awkward: [[String: String]] = [
+            ["site": "Xã Tịnh Khê", "đường truyền": "cáp quang (VNPT)", "ghi chú": "Điện lực Quảng Ngãi — cắt điện"],
+            ["a": "1,b=2"],
+            ["a": "1", "b": "2"],
+            ["k=v": "x=y,z", "quote\"": "\"đã\" báo", "back\\slash": "tab\tnewline\nend", "": "", "emoji": "⚡️🔌"],
+            // Decomposed (NFD) "Tiến", as some keyboards type it.
+            ["site": "Xa\u{0303} Tie\u{0302}\u{0301}n"],
+            [:],
+        ]
+        var saved: [SilenceRecord] = []
+        for (n, matchers) in awkward.enumerated() {
+            let s = silence("s-\(n)", matchers, from: TimestampMs(n), hours: 10, comment: "\"x\", y=z, Phường Nghĩa Chánh")
+            try await store.save(silence: s)
+            saved.append(s)
+        }
+        let listed = try await store.silences(endingAfter: start)
+        #expect(listed == saved)
+        // Byte for byte, not only canonically equal (String's ==): a store must not normalise the text.
+        func bytes(_ s: SilenceRecord) -> [[UInt8]] {
+            s.matchers.map { Array($0.key.utf8) + [0] + Array($0.value.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        #expect(listed.map(bytes) == saved.map(bytes))
+    }
+
+    /// Matchers text that cannot be read (a hand-edited row) is an error naming the silence, never
+    /// "no matchers", which would mute every alert.
+    @Test func unreadableStoredMatchersAreRefused() throws {
+        #expect(try SilenceRecord.matchers(stored: #"{"site":"QNG-001","ghi chú":"a=b,\"c\""}"#, silence: "s-1")
+                == ["site": "QNG-001", "ghi chú": #"a=b,"c""#])
+        #expect(try SilenceRecord.matchers(stored: "{}", silence: "s-1") == [:])
+        for bad in ["site=QNG-001", #"["QNG-001"]"#, #"{"site":1}"#, ""] {
+            let error = #expect(throws: StoredSilenceError.self) { try SilenceRecord.matchers(stored: bad, silence: "s-cut-0800") }
+            #expect(error?.description.hasPrefix("stored silence s-cut-0800: ") == true, "\(String(describing: error))")
+        }
+    }
+
+    /// A collector restarted on the same database (SQLite: the file reopened) still knows the window.
+    @Test(arguments: [StoreKind.sqlite, .postgres]) func silencesSurviveARestart(kind: StoreKind) async throws {
+        let powerCut = silence("s-power", ["site": "QNG-TINHKHE", "alertname": "DedicatedLineDown"], from: 8, hours: 4,
+                               comment: "Điện lực cắt điện 08:00–12:00")
+        let reopen: () async throws -> any CollectorStore
+        do {
+            // The first store is closed and released before the second one opens.
+            let (store, twin) = try await kind.make()
+            try await store.save(silence: powerCut)
+            await store.close()
+            reopen = twin
+        }
+        let reopened = try await reopen()
+        defer { Task { await reopened.close() } }
+        #expect(try await reopened.silences(endingAfter: start + 9 * 3_600_000) == [powerCut])
+        var expired = powerCut
+        expired.ends = start + 9 * 3_600_000
+        try await reopened.save(silence: expired)
+        #expect(try await reopened.silences(endingAfter: start + 9 * 3_600_000).isEmpty)
+    }
 }
 
 extension Double {
