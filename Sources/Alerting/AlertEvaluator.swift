@@ -226,6 +226,12 @@ public actor AlertEvaluator {
         }
     }
 
+    /// The silences as the database has them (those not ended): what another collector sharing it
+    /// added or expired is followed here too.
+    public func setSilences(_ all: [Silence]) {
+        silences = all
+    }
+
     /// Adds (or replaces, by id) a silence.
     public func silence(_ silence: Silence) {
         silences.removeAll { $0.id == silence.id }

@@ -127,7 +127,7 @@ extension AlertService {
         if let site = r.labels["site"] { matchers["site"] = site }
         let silence = Silence(id: RandomHex.make(bytes: 8), matchers: matchers, starts: now, ends: now + TimestampMs(hours * 3_600_000),
                               createdBy: person, comment: comment)
-        await evaluator.silence(silence)
+        try await addSilence(silence)
         if try await incidents.incident(id: id) == nil { try await incidents.save(incident: r) }
         let hoursText = hours == hours.rounded() ? String(Int(hours)) : String(format: "%.1f", hours)
         try await incidents.append(IncidentEntry(incident: id, at: now, kind: "silenced", by: person,

@@ -95,6 +95,7 @@ final class AlertService: Sendable {
                 // A message about several sites (a node's) finds its team by their district.
                 dispatcher.withLock { $0.districts = districts.filter { !$0.value.isEmpty } }
                 for agent in try await access.agents() where agent.revoked { await evaluator.forget(agent: agent.id) }
+                try await loadSilences()
             }
             var notices: [AlertNotice] = []
             for notice in try await evaluator.evaluate(site: site, now: WallClock.nowMs()) {

@@ -115,25 +115,24 @@ struct IncidentRoutes {
             }
             let silence = Silence(id: RandomHex.make(bytes: 8), matchers: matchers, starts: starts, ends: ends, createdBy: by,
                                   comment: object["comment"] as? String ?? "")
-            await alerting.evaluator.silence(silence)
+            try await alerting.addSilence(silence)
             return Reply.json(["silence": Self.json(silence)], status: .created)
         }
         router.get("/api/v1/silences") { request, _ -> Response in
             guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
-            let now = WallClock.nowMs()
-            return Reply.json(["silences": await alerting.evaluator.silences.filter { $0.ends > now }.map(Self.json)])
+            return Reply.json(["silences": try await alerting.currentSilences().map(Self.json)])
         }
         router.delete("/api/v1/silences/:id") { request, context -> Response in
             guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
             let id = context.parameters.get("id") ?? ""
-            guard await alerting.evaluator.expire(silence: id, now: WallClock.nowMs()) else { return Reply.error(.notFound, "no silence '\(id)'") }
+            guard try await alerting.expireSilence(id: id) else { return Reply.error(.notFound, "no silence '\(id)' on now or to come") }
             return Reply.json(["expired": id])
         }
         // The same as DELETE, for clients that only POST (the CLI).
         router.post("/api/v1/silences/:id/expire") { request, context -> Response in
             guard try await access.admits(request) else { return Reply.error(.unauthorized, "the admin token is required") }
             let id = context.parameters.get("id") ?? ""
-            guard await alerting.evaluator.expire(silence: id, now: WallClock.nowMs()) else { return Reply.error(.notFound, "no silence '\(id)'") }
+            guard try await alerting.expireSilence(id: id) else { return Reply.error(.notFound, "no silence '\(id)' on now or to come") }
             return Reply.json(["expired": id])
         }
         router.get("/api/v1/deliveries") { request, _ -> Response in

@@ -96,6 +96,37 @@ import TestSupport
         #expect(waitFor(20) { alerts(peer).contains { change($0) == "fired" } }, "told once the silence is lifted and the line is still down")
     }
 
+    /// A maintenance window set for the afternoon is still there after the collector restarts.
+    @Test(arguments: Backend.allCases) func aMaintenanceWindowOutlivesARestart(backend: Backend) throws {
+        let peer = try WebhookPeer()
+        let options = ["--alert-rules", try rulesDirectory(), "--webhook", peer.url]
+        let first = try CollectorProcess(backend: backend, options: options)
+        let agent = try first.enrolledAgent(site: "QNG-MAINT", name: "Xã Bảo Trì")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let created = try first.json("POST", "/api/v1/silences", token: first.adminToken,
+                                     ["matchers": ["site": "QNG-MAINT"], "starts": now, "ends": now + 4 * 3_600_000, "by": "chị Lan",
+                                      "comment": "cắt điện theo kế hoạch 13:00–17:00"])
+        #expect(created.status == 201, "\(created.body)")
+        let later = try first.json("POST", "/api/v1/silences", token: first.adminToken,
+                                   ["matchers": ["site": "QNG-OTHER"], "starts": now + 86_400_000, "minutes": 60, "by": "chị Lan"])
+        #expect(later.status == 201, "a window planned for tomorrow")
+        first.stop()
+
+        let restarted = try CollectorProcess(data: first.data, database: first.database, options: options)
+        defer { restarted.stop() }
+        let listed = try restarted.request("GET", "/api/v1/silences", token: restarted.adminToken).json["silences"] as? [[String: Any]] ?? []
+        #expect(listed.count == 2 && listed.first?["comment"] as? String == "cắt điện theo kế hoạch 13:00–17:00", "\(listed)")
+        #expect(try restarted.request("POST", "/api/v1/ingest", token: agent, body: pathUp(0, batch: 1), headers: ["Content-Encoding: deflate"]).status == 200)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(alerts(peer).isEmpty, "the site under maintenance is not paged after the restart")
+        let id = try #require((created.json["silence"] as? [String: Any])?["id"] as? String)
+        #expect(try restarted.request("POST", "/api/v1/silences/\(id)/expire", token: restarted.adminToken).status == 200)
+        #expect(try restarted.request("POST", "/api/v1/silences/\(id)/expire", token: restarted.adminToken).status == 404, "ended already")
+        #expect(waitFor(20) { alerts(peer).contains { change($0) == "fired" } }, "told once the window is lifted early")
+        let left = try restarted.request("GET", "/api/v1/silences", token: restarted.adminToken).json["silences"] as? [[String: Any]] ?? []
+        #expect(left.count == 1, "only tomorrow's window is left: \(left)")
+    }
+
     /// The district node fails: 30 offices behind it report their line down within a second or two.
     @Test func thirtySitesBehindOneNodeReachTheTeamAsAtMostTwoMessages() throws {
         let peer = try WebhookPeer()

@@ -77,6 +77,7 @@ final class AlertScenario: @unchecked Sendable {
                       - {name: Đội Sơn Tịnh, districts: [Sơn Tịnh], members: [Nguyễn Văn An], receivers: [\(team)], lead: Nguyễn Văn An}
                     route:
                       team_receivers: true
+                      group_interval: 30s     # the team hears the line is back within 30 s of the last message
                     """.write(toFile: rules + "/routing.yml", atomically: true, encoding: .utf8)
                 receiver = []
             }
