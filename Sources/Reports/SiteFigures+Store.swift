@@ -8,7 +8,8 @@ extension SiteFigures {
 
     /// The figures of `site` over `period`, read through the store. The line's minutes come from
     /// its raw results where they still exist and from five-minute summaries past raw retention;
-    /// the other figures from five-minute summaries (kept a year by default).
+    /// the other figures from five-minute summaries (kept a year by default), hourly ones for
+    /// periods longer than 31 days.
     public static func collect(site: Site, period: ReportPeriod, store: any MetricStore) async throws -> SiteFigures {
         let (from, to) = period.bounds
         let last = to - 1
@@ -49,7 +50,7 @@ extension SiteFigures {
         let snr = try await Summary.of("probe_modem_snr_db", ["site": code], from, last, store)
         figures.rsrpMedian = rsrp.quantile(0.5)
         figures.snrMedian = snr.quantile(0.5)
-        let shares = [rsrp.share { $0.mean < poorRSRP }, snr.share { $0.mean < poorSNR }].compactMap { $0 }
+        let shares = [rsrp.share { $0 < poorRSRP }, snr.share { $0 < poorSNR }].compactMap { $0 }
         figures.poorSignalShare = shares.max()
 
         figures.portalMedianSeconds = try await Summary.of("probe_http_total_seconds", ["site": code], from, last, store).quantile(0.5)
@@ -66,33 +67,48 @@ extension SiteFigures {
     }
 }
 
-/// The five-minute summaries of every series of one metric matching some labels, merged.
+/// The summaries of every series of one metric matching some labels, merged: count, sum, min,
+/// max and one quantile sketch (merged once per bucket, without the per-merge p95 `Rollup.merge` keeps).
 struct Summary {
-    var buckets: [Rollup] = []
-    var merged: Rollup?
+    var spans: [Double] = []
+    var count = 0
+    var sum = 0.0
+    var low = Double.infinity
+    var high = -Double.infinity
+    var sketch = QuantileSketch()
+
+    /// Five-minute buckets up to 31 days; hourly beyond (a year is 105,120 five-minute buckets a series).
+    static func resolution(_ from: TimestampMs, _ to: TimestampMs) -> Int64 {
+        to - from > 31 * 86_400_000 ? Rollup.hour : Rollup.fiveMinutes
+    }
 
     static func of(_ metric: String, _ labels: [String: String], _ from: TimestampMs, _ to: TimestampMs, _ store: any MetricStore) async throws -> Summary {
         var summary = Summary()
+        let resolution = resolution(from, to)
         for key in try await store.series(metric: metric, matching: labels) {
-            for r in try await store.rollups(key, resolution: Rollup.fiveMinutes, from: from, to: to)
-            where r.count > 0 && r.start >= from / Rollup.fiveMinutes * Rollup.fiveMinutes {
-                summary.buckets.append(r)
-                if summary.merged == nil { summary.merged = r } else { summary.merged!.merge(r) }
+            for r in try await store.rollups(key, resolution: resolution, from: from, to: to)
+            where r.count > 0 && r.start >= from / resolution * resolution {
+                summary.spans.append(r.mean)
+                summary.count += r.count
+                summary.sum += r.sum
+                summary.low = min(summary.low, r.min)
+                summary.high = max(summary.high, r.max)
+                summary.sketch.merge(r.sketch)
             }
         }
         return summary
     }
 
-    var mean: Double? { merged.map { $0.sum / Double($0.count) } }
+    var mean: Double? { count > 0 ? sum / Double(count) : nil }
 
     /// Nearest-rank quantile from the merged sketches (within 1%), kept within the values seen.
     func quantile(_ q: Double) -> Double? {
-        guard let m = merged, let v = m.sketch.quantile(q) else { return nil }
-        return min(max(v, m.min), m.max)
+        guard count > 0, let v = sketch.quantile(q) else { return nil }
+        return min(max(v, low), high)
     }
 
-    /// Share of the five-minute spans for which `poor` holds.
-    func share(_ poor: (Rollup) -> Bool) -> Double? {
-        buckets.isEmpty ? nil : Double(buckets.filter(poor).count) / Double(buckets.count)
+    /// Share of the spans whose mean is `poor`.
+    func share(_ poor: (Double) -> Bool) -> Double? {
+        spans.isEmpty ? nil : Double(spans.filter(poor).count) / Double(spans.count)
     }
 }

@@ -21,8 +21,8 @@ public struct SiteFigures: Sendable, Hashable {
     /// Medians of the 4G modem's RSRP (dBm) and SNR (dB).
     public var rsrpMedian: Double?
     public var snrMedian: Double?
-    /// Share of five-minute spans with the 4G signal in a poor band (RSRP below −110 dBm or SNR
-    /// below 0 dB, the alert rules' bands; the larger of the two shares).
+    /// Share of five-minute spans (hours, for periods over 31 days) with the 4G signal in a poor
+    /// band (RSRP below −110 dBm or SNR below 0 dB, the alert rules' bands; the larger of the two shares).
     public var poorSignalShare: Double?
     /// Median total time of the portal probes (HTTP), in seconds, and the share of them that succeeded.
     public var portalMedianSeconds: Double?
