@@ -151,3 +151,28 @@ import WatchModel
         #expect(c.first == "-" && c.contains("QNG-C") && !c.contains("0") && !c.contains("100.00"), "\(lines[4])")
     }
 }
+
+/// The report as JSON, what the pages will render.
+@Suite struct PlannerReportJSONTests {
+    @Test func missingIsNullAndTheBreakdownIsThere() async throws {
+        let f = try await ReportFixture.province()
+        let report = try await PlannerReport.compute(period: ReportFixture.day, area: .all, metrics: f.store, registry: f.store)
+        let json = try JSONValue.parse(report.json())
+        #expect(json[path: "period", "label"] == .string("2026-03-10 00:00 – 2026-03-11 00:00"))
+        #expect(json[path: "period", "from"] == .number(1_773_075_600_000) && json[path: "weights", "pc_age"] == .number(10))
+        let sites = json["sites"]?.array ?? []
+        #expect(sites.map { $0[path: "site", "code"] } == [.string("QNG-B"), .string("QNG-A"), .string("QNG-C")])
+        let b = sites[0], a = sites[1], c = sites[2]
+        #expect(b["rank"] == .number(1) && b[path: "site", "name"] == .string("Xã Ba Tơ") && b[path: "figures", "outage_count"] == .number(2))
+        #expect(b[path: "hardware", "cpu_year"] == .number(2011) && b[path: "hardware", "os_end_of_life"] == .string("2024-06-30"))
+        let parts = b["components"]?.array ?? []
+        #expect(parts.count == ScoreComponent.allCases.count)
+        let pcAge = parts.first { $0["name"] == .string("pc_age") }
+        #expect(pcAge?["raw"] == .number(15) && pcAge?["sub_score"] == .number(1) && pcAge?["weight"] == .number(10) && pcAge?["title"] == .string("Tuổi CPU"))
+        let latency = parts.first { $0["name"] == .string("latency") }
+        #expect(latency?["raw"] == .null && latency?["points"] == .null && latency?["weight"] == .number(10))
+        #expect(a["hardware"] == .null && a[path: "figures", "rsrp_median_dbm"] == .null && a[path: "figures", "outage_minutes"] == .number(30))
+        #expect(c["rank"] == .null && c["score"] == .null && c["coverage"] == .number(0) && c[path: "figures", "line_availability"] == .null)
+        #expect(c[path: "site", "latitude"] == .null && a[path: "site", "latitude"] == .number(15.25))
+    }
+}
