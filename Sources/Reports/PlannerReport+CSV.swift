@@ -1,3 +1,5 @@
+import WatchModel
+
 extension PlannerReport {
     /// The report as CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted,
     /// quotes doubled), one row per site in rank order: the figures, then for each score component
@@ -28,10 +30,11 @@ extension PlannerReport {
         return byteOrderMark ? "\u{FEFF}" + text : text
     }
 
-    /// A number as Swift writes it shortest (round-trips), empty when missing.
+    /// A number as the JSON API writes it (to 1e-9, which hides binary noise such as
+    /// 0.7499999999999999), empty when missing.
     static func field(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "" }
-        return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+        return JSONWriter.number(value)
     }
 
     /// A count, empty when missing.
