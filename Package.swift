@@ -64,20 +64,23 @@ let package = Package(
         // One file per channel; HTTP through the project's libcurl wrapper.
         // Messages from the templates under alerts/templates/ (Mustache).
         .target(name: "Notifiers", dependencies: ["Alerting", "WatchModel", "Curl", .product(name: "Mustache", package: "swift-mustache")]),
+        // Planner report: per-site figures over a period, upgrade priority score; reads through the store protocols.
+        .target(name: "Reports", dependencies: ["WatchModel", "Storage"]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl",
+            "Storage", "Reports", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .executableTarget(name: "commune-collector", dependencies: [
-            "CollectorServer", "WatchModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CollectorServer", "Reports", "WatchModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
-        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "Reports", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
         .testTarget(name: "NotifiersTests", dependencies: ["Notifiers", "Alerting", "Curl", "WatchModel", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage", "WatchModel"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Storage", "WatchModel", "TestSupport"]),
         .testTarget(name: "AgentRuntimeTests", dependencies: ["AgentRuntime", "TOML", "Probes", "SNMP", "SQLite", "TestSupport"], exclude: ["Fixtures"]),
     ]

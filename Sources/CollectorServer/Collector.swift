@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import PostgresStorage
+import Reports
 import SQLiteStorage
 import Storage
 import WatchModel
@@ -43,6 +44,8 @@ public struct Collector {
         public var publicURL: String?
         /// How long an acknowledge link in a message stays valid.
         public var acknowledgeLinkLifetime: Duration = .seconds(86_400)
+        /// How the planner report weighs each figure in the upgrade priority score (`[report.weights]`).
+        public var reportWeights: ScoreWeights = .defaults
 
         public init() {}
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Storage
 import TOML
 
@@ -11,6 +12,7 @@ public enum CollectorConfig {
         "retention": ["raw_days", "five_minute_days", "hour_days", "event_days"],
         "database": ["url"],
         "alerting": ["rules", "webhooks", "public_url", "ack_link_hours"],
+        "report": ["weights"],
     ]
 
     public static func load(path: String) throws(ConfigFileError) -> Collector.Settings {
@@ -109,7 +111,37 @@ public enum CollectorConfig {
         case "retention.five_minute_days": s.retention.fiveMinuteDays = Int(try number(1...36500))
         case "retention.hour_days": s.retention.hourDays = Int(try number(1...36500))
         case "retention.event_days": s.retention.eventDays = Int(try number(1...36500))
+        case "report.weights": s.reportWeights = try weights(node, source: source)
         default: break
+        }
+    }
+}
+
+extension CollectorConfig {
+    /// `[report.weights]`: a number ≥ 0 per score component, the others keep their defaults.
+    static func weights(_ node: TOMLNode, source: String) throws(ConfigFileError) -> ScoreWeights {
+        guard case let .table(table) = node.value else {
+            throw ConfigFileError("\(source):\(node.line): [report.weights] must be a table of weights, not a \(node.value.typeName)")
+        }
+        let names = ScoreComponent.allCases.map(\.rawValue)
+        var overrides: [ScoreComponent: Double] = [:]
+        for (key, value) in table.items {
+            guard let component = ScoreComponent(rawValue: key) else {
+                throw ConfigFileError("\(source):\(value.line): unknown key '\(key)' in [report.weights] (keys: \(names.joined(separator: ", ")))")
+            }
+            let weight: Double
+            switch value.value {
+            case let .integer(i): weight = Double(i)
+            case let .float(f): weight = f
+            default: throw ConfigFileError("\(source):\(value.line): 'report.weights.\(key)' must be a number ≥ 0, not a \(value.value.typeName)")
+            }
+            guard weight.isFinite, weight >= 0 else {
+                throw ConfigFileError("\(source):\(value.line): 'report.weights.\(key)' must be a number ≥ 0, not \(weight)")
+            }
+            overrides[component] = weight
+        }
+        do { return try ScoreWeights(overrides) } catch {
+            throw ConfigFileError("\(source):\(table.line): [report.weights]: \(error.description)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import CollectorServer
 import Foundation
+import Reports
 import Testing
 import TestSupport
 
@@ -13,6 +14,7 @@ import TestSupport
         #expect(example.maxBodyBytes == defaults.maxBodyBytes && example.maxInflatedBytes == defaults.maxInflatedBytes)
         #expect(example.retention == defaults.retention && example.tlsCertificate == nil)
         #expect(example.publicURL == nil && example.acknowledgeLinkLifetime == .seconds(86_400))
+        #expect(example.reportWeights == ScoreWeights.defaults, "collector.toml shows the default weights")
         let alerting = try CollectorConfig.parse("[alerting]\npublic_url = \"https://canhbao.example.vn/\"\nack_link_hours = 2\n", source: "c.toml")
         #expect(alerting.publicURL == "https://canhbao.example.vn" && alerting.acknowledgeLinkLifetime == .seconds(7200))
         let mistakes: [(String, String)] = [
@@ -25,6 +27,30 @@ import TestSupport
             ("[server\n", "c.toml:1:"),
             ("[alerting]\npublic_url = \"canhbao.example.vn\"\n", "c.toml:2: 'alerting.public_url' must be an http(s):// URL"),
             ("[alerting]\nack_link_hours = 0\n", "c.toml:2: 'alerting.ack_link_hours' must be within"),
+        ]
+        for (text, message) in mistakes {
+            do {
+                _ = try CollectorConfig.parse(text, source: "c.toml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.description.contains(message), "\(error.description)")
+            }
+        }
+    }
+
+    @Test func reportWeightsAreReadAndMistakesNameTheirLine() throws {
+        let weights = try CollectorConfig.parse("[report.weights]\npc_age = 30\nloss = 2.5\nsignal_4g = 0\n", source: "c.toml").reportWeights
+        #expect(weights[.pcAge] == 30 && weights[.loss] == 2.5 && weights[.signal4G] == 0)
+        #expect(weights[.lineAvailability] == ScoreWeights.defaults[.lineAvailability], "keys not written keep their defaults")
+        let mistakes: [(String, String)] = [
+            ("[report.weights]\npc_age = \"high\"\n", "c.toml:2: 'report.weights.pc_age' must be a number ≥ 0, not a string"),
+            ("[report.weights]\nmemory = 1\nlatency = -5\n", "c.toml:3: 'report.weights.latency' must be a number ≥ 0, not -5"),
+            ("[report.weights]\ncpu_age = 10\n", "c.toml:2: unknown key 'cpu_age' in [report.weights] (keys: line_availability, outages"),
+            ("[report]\nweights = 3\n", "c.toml:2: [report.weights] must be a table of weights, not a integer"),
+            ("[report]\ncolumns = 3\n", "c.toml:2: unknown key 'columns' in [report]"),
+            ("[report.weights]\nline_availability = 0\noutages = 0\nhours_on_4g = 0\nlatency = 0\nloss = 0\nsignal_4g = 0\n"
+                + "portal_time = 0\nportal_availability = 0\npc_age = 0\nmemory = 0\ndisk = 0\nos_support = 0\n",
+             "c.toml:1: [report.weights]: at least one weight must be above 0"),
         ]
         for (text, message) in mistakes {
             do {
