@@ -37,16 +37,20 @@ final class AlertService: Sendable {
         let rules = try RuleFile.loadDirectory(directory)
         guard !rules.isEmpty else { throw ImportError("no alert rules (*.yml) in \(directory)") }
         evaluator = AlertEvaluator(rules: rules, store: store)
-        var notifiers: [any Notifier] = settings.webhooks.enumerated().map { WebhookNotifier(name: "webhook-\($0.offset + 1)", url: $0.element) }
+        // The messages as the province wrote them, else the shipped ones.
+        let templates = FileManager.default.fileExists(atPath: directory + "/templates")
+            ? try MessageTemplates(directory: directory + "/templates") : MessageTemplates.builtIn
+        let http = CurlMulti()
+        var notifiers: [any Notifier] = settings.webhooks.enumerated().map {
+            WebhookNotifier(name: "webhook-\($0.offset + 1)", url: $0.element, http: http)
+        }
         if let token = settings.telegramToken, let chat = settings.telegramChat {
-            notifiers.append(TelegramNotifier(token: token, chat: chat, api: settings.telegramAPI, language: settings.alertLanguage))
+            notifiers.append(TelegramNotifier(token: token, chat: chat, api: settings.telegramAPI, language: settings.alertLanguage,
+                                              templates: templates, http: http))
         }
         let commandLine = notifiers.map(\.name)
         let routing = try RoutingFile.loadIfPresent(path: directory + "/routing.yml")
         if let routing {
-            let templates = FileManager.default.fileExists(atPath: directory + "/templates")
-                ? try MessageTemplates(directory: directory + "/templates") : MessageTemplates.builtIn
-            let http = CurlMulti()
             for spec in routing.receivers {
                 guard !commandLine.contains(spec.name) else {
                     throw ImportError("\(spec.origin): receiver \"\(spec.name)\" has the name of a receiver given on the command line: rename it")
