@@ -53,7 +53,10 @@ let package = Package(
             dependencies: ["AgentRuntime", "CLinux"]
         ),
         // The collector: stores behind protocols, SQLite by default; only CollectorServer knows Hummingbird.
-        .target(name: "Storage", dependencies: ["WatchModel", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
+        // _CryptoExtras: scrypt for staff passwords.
+        .target(name: "Storage", dependencies: [
+            "WatchModel", "Deflate", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "SQLiteStorage", dependencies: ["Storage", "WatchModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The same store on PostgreSQL, for deployments with several collectors.
         .target(name: "PostgresStorage", dependencies: [

@@ -157,6 +157,7 @@ extension PostgresStore {
             """,
         ]),
         (2, incidentSchema),
+        (4, staffSchema),
     ]
 
     /// Creates the tables a version at a time; collectors starting together wait on one advisory lock.

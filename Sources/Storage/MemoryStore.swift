@@ -29,6 +29,8 @@ public actor MemoryStore: CollectorStore {
     var incidentRecords: [String: IncidentRecord] = [:]
     var incidentHistory: [IncidentEntry] = []
     var linkSecret: String?
+    var staffAccounts: [String: StaffAccount] = [:]
+    var staffSessions: [String: StaffSession] = [:]
 
     public init() {}
 
