@@ -68,7 +68,7 @@ let package = Package(
         // Messages from the templates under alerts/templates/ (Mustache).
         .target(name: "Notifiers", dependencies: ["Alerting", "WatchModel", "Curl", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl",
+            "Storage", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl", "Threads",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),

@@ -18,6 +18,8 @@ final class StaffRoutes: Sendable {
     let auth: StaffAuthentication
     /// Wrong passwords per login: after 5, one try per 30 s.
     let throttle = Mutex(LoginThrottle())
+    /// scrypt off the server's threads, two at a time.
+    let passwords = PasswordWork()
 
     init(auth: StaffAuthentication) { self.auth = auth }
 
@@ -92,14 +94,15 @@ final class StaffRoutes: Sendable {
         }
         let account = try await auth.staff.staff(login: login)
         // An unknown or disabled login costs the same scrypt as a wrong password, and gets the same answer.
-        let matches = PasswordHash.verify(password, against: account?.passwordHash ?? PasswordHash.decoy)
+        let stored = account?.passwordHash ?? PasswordHash.decoy
+        let matches = try await passwords.run { PasswordHash.verify(password, against: stored) }
         guard var account, matches, !account.isDisabled else {
             throttle.withLock { $0.failed(login, now: now) }
             return html ? Self.loginPage(next: next, message: "Sai tên đăng nhập hoặc mật khẩu.<small>Wrong login or password.</small>", status: .unauthorized)
                 : Reply.error(.unauthorized, "wrong login or password")
         }
         throttle.withLock { $0.succeeded(login) }
-        if PasswordHash.standard.needsUpgrade(account.passwordHash), let stronger = try? PasswordHash.standard.hash(password) {
+        if PasswordHash.standard.needsUpgrade(account.passwordHash), let stronger = try? await passwords.run({ try PasswordHash.standard.hash(password) }) {
             account.passwordHash = stronger
             _ = try await auth.staff.update(staff: account)
         }

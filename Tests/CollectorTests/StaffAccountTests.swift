@@ -1,6 +1,7 @@
 @testable import CollectorServer
 import Foundation
 @testable import Storage
+import Synchronization
 import Testing
 
 /// Passwords, roles and the sign-in throttle on their own, without a server.
@@ -84,6 +85,27 @@ import Testing
         #expect(throttle.wait("lan", now: t0 + 10) != nil)
         throttle.succeeded("lan")
         #expect(throttle.wait("lan", now: t0 + 10) == nil)
+    }
+
+    @Test func passwordWorkRunsAtMostTwoAtOnceAndEveryOneFinishes() async throws {
+        let work = PasswordWork(limit: 2)
+        final class Counts: Sendable { let state = Mutex((now: 0, most: 0)) }
+        let counts = Counts()
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<6 {
+                group.addTask {
+                    try await work.run {
+                        counts.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        usleep(100_000)
+                        counts.state.withLock { $0.now -= 1 }
+                        return i
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.sorted() == Array(0..<6))
+        #expect(counts.state.withLock { $0.most } == 2, "two scrypt runs at most: 64 MiB, whatever the number of sign-ins")
     }
 
     @Test func onlyLocalPathsAreFollowedAfterSigningIn() {
