@@ -25,6 +25,7 @@ final class Browser: @unchecked Sendable {
               cookie given: String? = nil) throws -> Reply {
         let dump = collector.data + "/headers-\(UInt32.random(in: 0...UInt32.max))"
         var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, collector.url + path, "-H", "Expect:", "-D", dump]
+        if let caFile = collector.caFile { arguments += ["--cacert", caFile] }
         if let value = given ?? cookie { arguments += ["-H", "Cookie: cw_session=\(value)"] }
         for h in headers { arguments += ["-H", h] }
         var body: [UInt8]?
@@ -267,6 +268,19 @@ final class Browser: @unchecked Sendable {
         #expect(try run(try collectorBinary(), ["staff", "list"] + collector.storeOptions).stdout.contains("disabled"))
         let log = (try? String(contentsOfFile: collector.data + "/collector.log", encoding: .utf8)) ?? ""
         #expect(!log.contains(secret) && !log.contains("mật khẩu hỗ trợ"), "no password in the collector's log")
+    }
+
+    @Test func overHTTPSTheSessionCookieIsSecure() throws {
+        let peer = try HTTPSPeer.shared.get()
+        let collector = try CollectorProcess(options: ["--tls-certificate", peer.directory + "/server.pem", "--tls-key", peer.directory + "/server.key"],
+                                             caFile: peer.caFile)
+        defer { collector.stop() }
+        try addStaff(collector)
+        let browser = Browser(collector)
+        let signed = try browser.signIn("tuan", password("tuan"))
+        let set = signed.headers["set-cookie"] ?? ""
+        #expect(signed.status == 200 && set.contains("Secure") && set.contains("HttpOnly") && set.contains("SameSite=Lax"), "\(signed.status) \(set)")
+        #expect(try browser.send("GET", "/api/v1/session").json["login"] as? String == "tuan")
     }
 
     /// A `commune-collector` command with `input` on its stdin.
