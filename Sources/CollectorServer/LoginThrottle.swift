@@ -21,6 +21,8 @@ struct LoginThrottle: Sendable {
 
     mutating func failed(_ key: String, now: TimestampMs) {
         if failures.count >= maxKeys { failures = failures.filter { now - $0.value.last < forgetMs } }
+        // Still full of recent failures (a flood of invented logins): start afresh rather than grow.
+        if failures.count >= maxKeys { failures.removeAll() }
         let old = failures[key].flatMap { now - $0.last < forgetMs ? $0.count : nil } ?? 0
         failures[key] = (old + 1, now)
     }

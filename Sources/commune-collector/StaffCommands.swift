@@ -64,16 +64,24 @@ struct Staff: AsyncParsableCommand {
     }
 }
 
-/// The password: the first line of `file`, or of stdin (prompted on stderr, echo off, when it is a terminal).
+/// The password: the first line of `file`, or of stdin (prompted on stderr, echo off, asked twice, when it is a terminal).
 func readPassword(file: String?) throws -> String {
     if let file {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("--password-file \(file): cannot read it as UTF-8 text") }
         return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
     }
-    let terminal = isatty(STDIN_FILENO) == 1
+    guard isatty(STDIN_FILENO) == 1 else { return try readSecretLine(prompt: nil) }
+    let password = try readSecretLine(prompt: "Password: ")
+    guard try readSecretLine(prompt: "Again: ") == password else { throw ValidationError("the two passwords differ") }
+    return password
+}
+
+/// One line of stdin; with a prompt (a terminal), typed without echo.
+private func readSecretLine(prompt: String?) throws -> String {
+    let terminal = prompt != nil
     var saved = termios()
-    if terminal {
-        FileHandle.standardError.write(Data("Password: ".utf8))
+    if let prompt {
+        FileHandle.standardError.write(Data(prompt.utf8))
         tcgetattr(STDIN_FILENO, &saved)
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
