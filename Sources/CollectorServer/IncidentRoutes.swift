@@ -13,7 +13,7 @@ struct IncidentRoutes {
     let alerting: AlertService
 
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/api/v1/incidents", use: staff.allow(.readPages) { request, _, caller -> Response in
+        router.get("/api/v1/incidents", use: staff.allow(.readPages) { request, _, _ -> Response in
             let state = request.uri.queryParameters.get("state") ?? "open"
             guard state == "open" || state == "all" else { return Reply.error(.badRequest, "state is open or all, not '\(state)'") }
             let limit = request.uri.queryParameters.get("limit").map { Int($0) ?? -1 } ?? 500
@@ -21,7 +21,7 @@ struct IncidentRoutes {
             let list = try await alerting.incidentList(open: state == "open", site: request.uri.queryParameters.get("site"), limit: limit)
             return Reply.json(["incidents": list.map(Self.json)])
         })
-        router.get("/api/v1/incidents/:id", use: staff.allow(.readPages) { request, context, caller -> Response in
+        router.get("/api/v1/incidents/:id", use: staff.allow(.readPages) { request, context, _ -> Response in
             let id = Self.id(context)
             guard let incident = try await alerting.incident(id) else { return Reply.error(.notFound, "no incident '\(id)'") }
             var object = Self.json(incident)
@@ -29,7 +29,7 @@ struct IncidentRoutes {
             object["acknowledge_url"] = alerting.acknowledgeLink(for: id).url
             return Reply.json(["incident": object])
         })
-        router.post("/api/v1/incidents/:id/link", use: staff.allow(.actOnIncidents) { request, context, caller -> Response in
+        router.post("/api/v1/incidents/:id/link", use: staff.allow(.actOnIncidents) { request, context, _ -> Response in
             let object = (try? await Reply.object(request, limit: 4096)) ?? [:]
             let id = Self.id(context)
             guard try await alerting.incident(id) != nil else { return Reply.error(.notFound, "no incident '\(id)'") }
@@ -111,22 +111,22 @@ struct IncidentRoutes {
             await alerting.evaluator.silence(silence)
             return Reply.json(["silence": Self.json(silence)], status: .created)
         })
-        router.get("/api/v1/silences", use: staff.allow(.readPages) { request, _, caller -> Response in
+        router.get("/api/v1/silences", use: staff.allow(.readPages) { request, _, _ -> Response in
             let now = WallClock.nowMs()
             return Reply.json(["silences": await alerting.evaluator.silences.filter { $0.ends > now }.map(Self.json)])
         })
-        router.delete("/api/v1/silences/:id", use: staff.allow(.actOnIncidents) { request, context, caller -> Response in
+        router.delete("/api/v1/silences/:id", use: staff.allow(.actOnIncidents) { request, context, _ -> Response in
             let id = context.parameters.get("id") ?? ""
             guard await alerting.evaluator.expire(silence: id, now: WallClock.nowMs()) else { return Reply.error(.notFound, "no silence '\(id)'") }
             return Reply.json(["expired": id])
         })
         // The same as DELETE, for clients that only POST (the CLI).
-        router.post("/api/v1/silences/:id/expire", use: staff.allow(.actOnIncidents) { request, context, caller -> Response in
+        router.post("/api/v1/silences/:id/expire", use: staff.allow(.actOnIncidents) { request, context, _ -> Response in
             let id = context.parameters.get("id") ?? ""
             guard await alerting.evaluator.expire(silence: id, now: WallClock.nowMs()) else { return Reply.error(.notFound, "no silence '\(id)'") }
             return Reply.json(["expired": id])
         })
-        router.get("/api/v1/deliveries", use: staff.allow(.readPages) { request, _, caller -> Response in
+        router.get("/api/v1/deliveries", use: staff.allow(.readPages) { request, _, _ -> Response in
             let log = await alerting.queue.log
             return Reply.json(["deliveries": log.suffix(1000).map { a -> [String: Any] in
                 var object: [String: Any] = ["time": a.time, "receiver": a.receiver, "alert": a.alert, "change": a.change,

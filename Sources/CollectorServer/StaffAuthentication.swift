@@ -13,6 +13,12 @@ enum Caller: Sendable {
         if case let .staff(account, _) = self { return account.displayName }
         return nil
     }
+
+    /// The token a page puts in its forms (field `csrf`); nil for the admin token, which needs none.
+    var csrfToken: String? {
+        if case let .staff(_, session) = self { return session.csrfToken }
+        return nil
+    }
 }
 
 /// A request refused before its handler runs: not signed in, the wrong role, a missing CSRF token.
