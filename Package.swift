@@ -53,7 +53,10 @@ let package = Package(
             dependencies: ["AgentRuntime", "CLinux"]
         ),
         // The collector: stores behind protocols, SQLite by default; only CollectorServer knows Hummingbird.
-        .target(name: "Storage", dependencies: ["WatchModel", "Deflate", .product(name: "Crypto", package: "swift-crypto")]),
+        // _CryptoExtras: scrypt for staff passwords.
+        .target(name: "Storage", dependencies: [
+            "WatchModel", "Deflate", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "SQLiteStorage", dependencies: ["Storage", "WatchModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The same store on PostgreSQL, for deployments with several collectors.
         .target(name: "PostgresStorage", dependencies: [
@@ -67,7 +70,7 @@ let package = Package(
         // Planner report: per-site figures over a period, upgrade priority score; reads through the store protocols.
         .target(name: "Reports", dependencies: ["WatchModel", "Storage"]),
         .target(name: "CollectorServer", dependencies: [
-            "Storage", "Reports", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl",
+            "Storage", "Reports", "SQLiteStorage", "PostgresStorage", "Alerting", "Notifiers", "WatchModel", "Deflate", "TOML", "Curl", "Threads",
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),

@@ -2,26 +2,25 @@ import Hummingbird
 import Storage
 import WatchModel
 
-/// The admin API: sites, one-time enrollment tokens, revoking agents. Needs the admin token.
+/// The admin API: sites, one-time enrollment tokens, revoking agents. Needs the admin token or a
+/// signed-in admin.
 struct AdminRoutes {
     let access: any AccessStore
+    let staff: StaffAuthentication
 
     func add(to router: Router<BasicRequestContext>) {
-        router.post("/api/v1/admin/sites") { request, _ -> Response in
-            guard try await access.admits(request) else { return Self.refused }
+        router.post("/api/v1/admin/sites", use: staff.allow(.manageSites) { request, _, _ -> Response in
             let object: [String: Any]
             do { object = try await Reply.object(request) } catch let refusal as Refusal { return refusal.reply }
             let site: Site
             do { site = try SiteFields.site(from: object) } catch let refusal as Refusal { return refusal.reply }
             try await access.upsert(site)
             return Reply.json(["site": site.code], status: .created)
-        }
-        router.get("/api/v1/admin/sites") { request, _ -> Response in
-            guard try await access.admits(request) else { return Self.refused }
+        })
+        router.get("/api/v1/admin/sites", use: staff.allow(.manageSites) { request, _, _ -> Response in
             return Reply.json(["sites": try await access.sites().map(SiteFields.object)])
-        }
-        router.post("/api/v1/admin/sites/import") { request, _ -> Response in
-            guard try await access.admits(request) else { return Self.refused }
+        })
+        router.post("/api/v1/admin/sites/import", use: staff.allow(.manageSites) { request, _, _ -> Response in
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: 8 << 20) } catch {
                 return Reply.error(.contentTooLarge, "the site list is larger than 8 MB")
@@ -36,14 +35,12 @@ struct AdminRoutes {
             } catch let error as ImportError {
                 return Reply.error(.unprocessableContent, error.description)
             }
-        }
-        router.get("/api/v1/admin/sites.csv") { request, _ -> Response in
-            guard try await access.admits(request) else { return Self.refused }
+        })
+        router.get("/api/v1/admin/sites.csv", use: staff.allow(.manageSites) { request, _, _ -> Response in
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: SiteRegistryCSV.text(try await access.sites()))))
-        }
-        router.post("/api/v1/admin/tokens") { request, _ -> Response in
-            guard try await access.admits(request) else { return Self.refused }
+        })
+        router.post("/api/v1/admin/tokens", use: staff.allow(.manageSites) { request, _, _ -> Response in
             let object: [String: Any]
             do { object = try await Reply.object(request) } catch let refusal as Refusal { return refusal.reply }
             guard let site = object["site"] as? String else { return Reply.error(.badRequest, "'site' (string) is missing") }
@@ -52,13 +49,12 @@ struct AdminRoutes {
             guard (1...24 * 90).contains(hours) else { return Reply.error(.unprocessableContent, "'valid_hours' must be 1…2160") }
             let token = try await access.createEnrollmentToken(site: site, validForSeconds: hours * 3600)
             return Reply.json(["token": token, "site": site, "valid_hours": hours], status: .created)
-        }
-        router.post("/api/v1/admin/agents/:id/revoke") { request, context -> Response in
-            guard try await access.admits(request) else { return Self.refused }
+        })
+        router.post("/api/v1/admin/agents/:id/revoke", use: staff.allow(.manageSites) { request, context, _ -> Response in
             let id = context.parameters.get("id") ?? ""
             guard try await access.revoke(agentID: id) else { return Reply.error(.notFound, "no agent '\(id)' (or already revoked)") }
             return Reply.json(["revoked": id])
-        }
+        })
     }
 
     static let refused = Reply.error(.unauthorized, "the admin API needs 'Authorization: Bearer ADMIN_TOKEN'")

@@ -46,6 +46,8 @@ public struct Collector {
         public var acknowledgeLinkLifetime: Duration = .seconds(86_400)
         /// How the planner report weighs each figure in the upgrade priority score (`[report.weights]`).
         public var reportWeights: ScoreWeights = .defaults
+        /// A staff member's session ends after this long without a request.
+        public var staffSessionIdle: Duration = .seconds(12 * 3600)
 
         public init() {}
     }
@@ -115,6 +117,10 @@ public struct Collector {
         let alerting = try AlertService(settings: settings, store: store, access: store, incidents: store, linkKey: try await store.linkKey(),
                                         logger: logger)
         let router = Router()
+        let idle = settings.staffSessionIdle.components
+        let staff = StaffAuthentication(access: store, staff: store, idleMs: idle.seconds * 1000 + idle.attoseconds / 1_000_000_000_000_000,
+                                        secureCookie: settings.tlsCertificate != nil || settings.publicURL?.hasPrefix("https://") == true)
+        StaffRoutes(auth: staff).add(to: router)
         EnrollRoutes(access: store).add(to: router)
         let counters = IngestCounters()
         let admission = IngestAdmission(.init(agentRequestsPerSecond: settings.agentRequestsPerSecond, agentBurst: settings.agentBurst,
@@ -122,13 +128,13 @@ public struct Collector {
         IngestRoutes(access: store, store: store, limits: .init(bodyBytes: settings.maxBodyBytes, inflatedBytes: settings.maxInflatedBytes),
                      counters: counters, admission: admission, stored: { agent, path in alerting?.evaluateSoon(agent: agent, path: path) }).add(to: router)
         if let alerting {
-            IncidentRoutes(access: store, alerting: alerting).add(to: router)
+            IncidentRoutes(staff: staff, alerting: alerting).add(to: router)
             AcknowledgeRoutes(alerting: alerting).add(to: router)
         }
         MetricsRoutes(store: store, counters: counters).add(to: router)
         QueryRoutes(store: store).add(to: router)
         OutageRoutes(store: store).add(to: router)
-        AdminRoutes(access: store).add(to: router)
+        AdminRoutes(access: store, staff: staff).add(to: router)
         ConfigRoutes(access: store).add(to: router)
         let directory = settings.dataDirectory
         var server = HTTPServerBuilder.http1()
@@ -162,6 +168,7 @@ public struct Collector {
                 let cutoff = WallClock.nowMs() - 3_600_000
                 do {
                     try await store.enforce(settings.retention, now: cutoff + 3_600_000)
+                    try await store.endExpiredSessions(now: cutoff + 3_600_000)
                     let done = try await store.compact(olderThan: cutoff)
                     if done.chunksBefore > 0 {
                         logger.info("compacted", metadata: ["chunks": "\(done.chunksBefore) → \(done.chunksAfter)", "samples": "\(done.samples)"])

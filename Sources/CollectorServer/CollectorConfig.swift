@@ -13,6 +13,7 @@ public enum CollectorConfig {
         "database": ["url"],
         "alerting": ["rules", "webhooks", "public_url", "ack_link_hours"],
         "report": ["weights"],
+        "staff": ["session_idle_hours"],
     ]
 
     public static func load(path: String) throws(ConfigFileError) -> Collector.Settings {
@@ -93,6 +94,7 @@ public enum CollectorConfig {
             }
             s.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         case "alerting.ack_link_hours": s.acknowledgeLinkLifetime = .seconds(Int64(try number(0.01...744) * 3600))
+        case "staff.session_idle_hours": s.staffSessionIdle = .seconds(Int64(try number(0.01...720) * 3600))
         case "database.url":
             let url = try string()
             guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {

@@ -158,6 +158,7 @@ extension PostgresStore {
         ]),
         (2, incidentSchema),
         (3, silenceSchema),
+        (4, staffSchema),
     ]
 
     /// Creates the tables a version at a time; collectors starting together wait on one advisory lock.

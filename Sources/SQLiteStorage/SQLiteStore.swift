@@ -78,6 +78,7 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "ALTER TABLE rollups ADD COLUMN sketch BLOB")
         }
         registerIncidents(&migrator)
+        registerStaff(&migrator)
         return migrator
     }
 

@@ -30,6 +30,8 @@ public actor MemoryStore: CollectorStore {
     var incidentHistory: [IncidentEntry] = []
     var linkSecret: String?
     var silenceRecords: [String: SilenceRecord] = [:]
+    var staffAccounts: [String: StaffAccount] = [:]
+    var staffSessions: [String: StaffSession] = [:]
 
     public init() {}
 

@@ -14,7 +14,7 @@ public protocol StoreMaintenance: Sendable {
 }
 
 /// Everything the collector needs of its database.
-public typealias CollectorStore = MetricStore & AccessStore & IncidentStore & StoreMaintenance
+public typealias CollectorStore = MetricStore & AccessStore & IncidentStore & StaffStore & StoreMaintenance
 
 /// What one compaction pass did.
 public struct CompactionResult: Sendable, Hashable {

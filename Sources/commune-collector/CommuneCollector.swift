@@ -9,7 +9,7 @@ struct CommuneCollector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commune-collector",
         abstract: "CommuneWatch collector: enrollment, ingest, storage and query for the commune agents.",
-        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self, Incidents.self, Silences.self, Report.self],
+        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self, Incidents.self, Silences.self, Report.self, Staff.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -59,6 +59,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How long an acknowledge link stays valid, in seconds (default 86400: 24 h).")
     var ackLinkSeconds: Int?
 
+    @Option(help: "A staff session ends after this many seconds without a request (default 43200: 12 h).")
+    var sessionIdleSeconds: Int?
+
     @Option(help: "PEM certificate chain: with --tls-key, serve HTTPS.")
     var tlsCertificate: String?
 
@@ -103,6 +106,10 @@ struct Serve: AsyncParsableCommand {
         if let ackLinkSeconds {
             guard (1...(31 * 86_400)).contains(ackLinkSeconds) else { throw ValidationError("--ack-link-seconds must be 1…2678400") }
             settings.acknowledgeLinkLifetime = .seconds(ackLinkSeconds)
+        }
+        if let sessionIdleSeconds {
+            guard (1...(30 * 86_400)).contains(sessionIdleSeconds) else { throw ValidationError("--session-idle-seconds must be 1…2592000") }
+            settings.staffSessionIdle = .seconds(sessionIdleSeconds)
         }
         if let tlsCertificate { settings.tlsCertificate = tlsCertificate }
         if let tlsKey { settings.tlsKey = tlsKey }

@@ -153,6 +153,54 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(try await store.probeList(site: "QNG-TINHKHE") == nil)
     }
 
+    /// Staff accounts and their sessions: the same on every store, and seen by a second collector on the same database.
+    @Test(arguments: StoreKind.allCases) func staffAccountsAndSessions(kind: StoreKind) async throws {
+        let (store, twin) = try await kind.make()
+        defer { Task { await store.close() } }
+        let tuan = StaffAccount(login: "tuan", displayName: "anh Tuấn", role: .support, passwordHash: "$scrypt$ln=15,r=8,p=1$c2FsdA==$a2V5",
+                                createdAt: start)
+        let lan = StaffAccount(login: "lan", displayName: "chị Lan", role: .planner, passwordHash: "$scrypt$x", createdAt: start + 1)
+        #expect(try await store.add(staff: tuan))
+        #expect(try await !store.add(staff: StaffAccount(login: "tuan", displayName: "other", role: .admin, passwordHash: "x", createdAt: start)),
+                "a login is taken once")
+        #expect(try await store.add(staff: lan))
+        #expect(try await store.staff(login: "tuan") == tuan, "the first account with that login is kept as it was")
+        #expect(try await store.staff(login: "nobody") == nil)
+        #expect(try await store.staffAccounts() == [lan, tuan], "by login")
+
+        var changed = tuan
+        changed.role = .admin
+        changed.displayName = "anh Tuấn (tổ 1)"
+        changed.passwordHash = "$scrypt$new"
+        changed.disabledAt = start + 5_000
+        #expect(try await store.update(staff: changed))
+        #expect(try await store.staff(login: "tuan") == changed)
+        #expect(try await !store.update(staff: StaffAccount(login: "ghost", displayName: "g", role: .viewer, passwordHash: "x", createdAt: start)))
+
+        // Sessions: kept by the hash of their token only; touched, ended one by one, per login, when expired.
+        let (token, session) = StaffSession.start(login: "lan", now: start, idleMs: 3_600_000)
+        #expect(session.idHash == Secret.hash(token) && session.idHash != token && session.csrfToken.count == 64)
+        let (_, other) = StaffSession.start(login: "lan", now: start, idleMs: 60_000)
+        let (_, tuans) = StaffSession.start(login: "tuan", now: start, idleMs: 3_600_000)
+        for s in [session, other, tuans] { try await store.add(session: s) }
+        #expect(try await store.session(idHash: session.idHash) == session)
+        #expect(try await store.session(idHash: token) == nil, "the token itself opens nothing")
+        try await store.touch(session: session.idHash, lastSeenAt: start + 30_000, expiresAt: start + 3_630_000)
+        let second = try await twin()
+        let touched = try await second.session(idHash: session.idHash)
+        #expect(touched?.lastSeenAt == start + 30_000 && touched?.expiresAt == start + 3_630_000 && touched?.createdAt == start,
+                "another collector on the database sees the session moved forward")
+        await second.close()
+        #expect(try await store.endExpiredSessions(now: start + 120_000) == 1, "the one with a minute of idle time")
+        #expect(try await store.session(idHash: other.idHash) == nil)
+        #expect(try await store.endSessions(login: "tuan") == 1)
+        #expect(try await store.session(idHash: tuans.idHash) == nil)
+        #expect(try await store.session(idHash: session.idHash) != nil, "another login's session stays")
+        try await store.endSession(idHash: session.idHash)
+        #expect(try await store.session(idHash: session.idHash) == nil)
+        #expect(try await store.endSessions(login: "lan") == 0)
+    }
+
     /// A day of uploads: compaction keeps every point, retention turns raw data into rollups,
     /// and a week-long p95 merged from stored rollups stays within 1% of the raw samples'.
     @Test(arguments: StoreKind.allCases) func compactionAndRetentionKeepTheEvidence(kind: StoreKind) async throws {
