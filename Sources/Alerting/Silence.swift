@@ -1,23 +1,14 @@
+import Storage
 import WatchModel
 
 /// "Commune X, planned power cut 08:00–12:00": notifications whose labels match are not sent
-/// between `starts` and `ends`; the incidents are still kept.
-public struct Silence: Sendable, Hashable {
-    public var id: String
-    /// Label equalities, all of which must hold (`site`, `alertname`, `severity`, …).
-    public var matchers: [String: String]
-    public var starts: TimestampMs
-    public var ends: TimestampMs
-    public var createdBy: String
-    public var comment: String
+/// between `starts` and `ends`; the incidents are still kept. The same value the database keeps.
+public typealias Silence = SilenceRecord
 
+extension SilenceRecord {
+    /// A silence made now (its `createdAt` is its start until the store says otherwise).
     public init(id: String, matchers: [String: String], starts: TimestampMs, ends: TimestampMs, createdBy: String, comment: String) {
-        self.id = id
-        self.matchers = matchers
-        self.starts = starts
-        self.ends = ends
-        self.createdBy = createdBy
-        self.comment = comment
+        self.init(id: id, matchers: matchers, starts: starts, ends: ends, createdBy: createdBy, comment: comment, createdAt: starts)
     }
 
     public func mutes(_ labels: [String: String], at now: TimestampMs) -> Bool {

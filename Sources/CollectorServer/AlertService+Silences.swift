@@ -8,8 +8,9 @@ import WatchModel
 extension AlertService {
     /// Adds a silence (or replaces one with the same id).
     func addSilence(_ silence: Silence) async throws {
-        try await incidents.save(silence: SilenceRecord(id: silence.id, matchers: silence.matchers, starts: silence.starts, ends: silence.ends,
-                                                        createdBy: silence.createdBy, comment: silence.comment, createdAt: WallClock.nowMs()))
+        var record = silence
+        record.createdAt = WallClock.nowMs()
+        try await incidents.save(silence: record)
         await evaluator.silence(silence)
     }
 
@@ -25,18 +26,11 @@ extension AlertService {
 
     /// The silences on now or to come, earliest start first.
     func currentSilences() async throws -> [Silence] {
-        try await incidents.silences(endingAfter: WallClock.nowMs()).map(Silence.init)
+        try await incidents.silences(endingAfter: WallClock.nowMs())
     }
 
     /// Hands the stored silences to the evaluator: at start, and every 30 s with the site registry.
     func loadSilences() async throws {
         await evaluator.setSilences(try await currentSilences())
-    }
-}
-
-extension Silence {
-    init(_ record: SilenceRecord) {
-        self.init(id: record.id, matchers: record.matchers, starts: record.starts, ends: record.ends, createdBy: record.createdBy,
-                  comment: record.comment)
     }
 }

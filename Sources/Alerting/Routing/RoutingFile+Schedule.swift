@@ -1,4 +1,5 @@
 import Foundation
+import WatchModel
 import Yams
 
 /// `schedules:` entries: working hours in Vietnam time, holidays, an on-call rotation.

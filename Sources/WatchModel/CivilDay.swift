@@ -1,5 +1,3 @@
-import WatchModel
-
 /// A day of the week as schedules write it (`mon` … `sun`), Monday first.
 public enum Weekday: Int, Sendable, Hashable, CaseIterable, Comparable {
     case mon = 0, tue, wed, thu, fri, sat, sun
@@ -73,8 +71,8 @@ public struct CivilDay: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public static func < (a: CivilDay, b: CivilDay) -> Bool { a.number < b.number }
 
-    /// Howard Hinnant's days_from_civil.
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    /// Howard Hinnant's days_from_civil (month 1–12; the day may run past the month's end).
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDivide(y, 400)
         let yoe = y - era * 400
@@ -84,12 +82,14 @@ public struct CivilDay: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 }
 
-func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+/// `a / b` rounded towards minus infinity (days and turns before 1970 or before a start count right).
+public func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-func positiveModulo(_ a: Int64, _ b: Int64) -> Int64 {
+/// `a mod b` in `0..<b` for a positive `b`.
+public func positiveModulo(_ a: Int64, _ b: Int64) -> Int64 {
     let r = a % b
     return r < 0 ? r + b : r
 }
