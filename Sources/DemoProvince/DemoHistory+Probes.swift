@@ -18,28 +18,33 @@ extension DemoHistory {
     ]
 
     /// A SmokePing-style round of 20 echoes: the round's figures, or only loss 1 when every echo was lost.
-    func icmpRound(_ probe: Probe, at t: TimestampMs, base: Double, lossy: Bool, down: Bool, into book: inout DemoSeriesBook, _ r: inout DemoRandom) {
+    /// Not `full`: only the state, the loss and the median.
+    func icmpRound(_ probe: Probe, at t: TimestampMs, base: Double, lossy: Bool, down: Bool, full: Bool,
+                   into book: inout DemoSeriesBook, _ r: inout DemoRandom) {
         let sent = 20.0
-        book.add(probe.key("probe_icmp_packets_sent"), t, sent)
         if down {
             book.add(probe.key("probe_success"), t, 0)
+            book.add(probe.key("probe_icmp_loss_ratio"), t, 1)
+            guard full else { return }
+            book.add(probe.key("probe_icmp_packets_sent"), t, sent)
             book.add(probe.key("probe_duration_seconds"), t, 5.75)
             book.add(probe.key("probe_icmp_packets_received"), t, 0)
-            book.add(probe.key("probe_icmp_loss_ratio"), t, 1)
             book.add(probe.key("probe_icmp_loss_burst_max_packets"), t, sent)
             return
         }
         let lost = r.chance(lossy ? 0.18 : 0.03) ? Double(1 + r.next() % (lossy ? 5 : 2)) : 0
         let median = max(0.0008, base * (1 + 0.1 * r.normal()))
+        book.add(probe.key("probe_success"), t, lost / sent <= 0.2 ? 1 : 0)
+        book.add(probe.key("probe_icmp_loss_ratio"), t, lost / sent)
+        book.add(probe.key("probe_icmp_rtt_median_seconds"), t, rounded(median, 6))
+        guard full else { return }
         let low = median * r.uniform(0.7...0.95), high = median * r.uniform(1.15...(lossy ? 3.5 : 1.8))
         let stddev = (high - low) / 4
-        book.add(probe.key("probe_success"), t, lost / sent <= 0.2 ? 1 : 0)
+        book.add(probe.key("probe_icmp_packets_sent"), t, sent)
         book.add(probe.key("probe_duration_seconds"), t, rounded(4.75 + high, 6))
         book.add(probe.key("probe_icmp_packets_received"), t, sent - lost)
-        book.add(probe.key("probe_icmp_loss_ratio"), t, lost / sent)
         book.add(probe.key("probe_icmp_loss_burst_max_packets"), t, lost > 0 ? Double(1 + r.next() % UInt64(lost)) : 0)
         book.add(probe.key("probe_icmp_rtt_min_seconds"), t, rounded(low, 6))
-        book.add(probe.key("probe_icmp_rtt_median_seconds"), t, rounded(median, 6))
         book.add(probe.key("probe_icmp_rtt_mean_seconds"), t, rounded((low + 2 * median + high) / 4, 6))
         book.add(probe.key("probe_icmp_rtt_max_seconds"), t, rounded(high, 6))
         book.add(probe.key("probe_icmp_rtt_stddev_seconds"), t, rounded(stddev, 6))

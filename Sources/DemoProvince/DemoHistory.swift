@@ -46,9 +46,9 @@ public struct DemoHistory: Sendable {
         case .outages: walk(firstEnd: 60...900, length: 40...300, gap: 600...2_400)
         case .flapping: walk(firstEnd: 10...120, length: 2...9, gap: 40...300)
         }
-        // The node upstream fails once in the period for about half the nodes: all its sites go dark together.
+        // The node upstream fails once in the period for about a third of the nodes: all its sites go dark together.
         var node = DemoRandom(seed: seed, 3, Int(truncatingIfNeeded: fnv(site.site.upstream)))
-        if node.chance(0.5), to - from > 4 * hour {
+        if node.chance(0.35), to - from > 4 * hour {
             let start = from + TimestampMs(node.uniform(0...1) * Double(to - from - 3 * hour))
             out.append(start..<start + TimestampMs(node.uniform(40...120)) * minute)
         }
@@ -104,26 +104,32 @@ public struct DemoHistory: Sendable {
             let first = (start - offset + step - 1) / step * step + offset
             return stride(from: first, to: end, by: Int(step))
         }
+        // The line's round every minute (its state, loss and median throughout, so outages and the
+        // report count every minute); the round's other figures every minute in the last two days,
+        // every five minutes before (what a thinned backlog keeps). The 4G path likewise, its full
+        // round every fifteen minutes.
         let line = Probe(name: "district node (line)", kind: "icmp", target: "10.\(site.index / 250 + 1).\(site.index % 250).1", path: "dedicated", site: code)
+        let cellular = Probe(name: "district node (4g)", kind: "icmp", target: line.target, path: "4g", site: code)
+        let weak = site.rsrp < -110
         var wasDown = first ? false : lineDown(at: start - 1)
-        for t in times(every: Self.minute) where t >= fineFrom || (t - offset) % (5 * Self.minute) == 0 {
+        for t in times(every: Self.minute) {
             var r = DemoRandom(seed: seed, 10, site.index, Int(t / 1000))
             let down = lineDown(at: t)
-            icmpRound(line, at: t, base: site.baseRTT * evening(t), lossy: site.profile != .good, down: down, into: &book, &r)
+            let onGrid = (t - offset) % (5 * Self.minute) == 0
+            icmpRound(line, at: t, base: site.baseRTT * evening(t), lossy: site.profile != .good, down: down,
+                      full: t >= fineFrom || onGrid, into: &book, &r)
             book.add(SeriesKey(MetricCatalog.pathUp.name, ["path": "dedicated", "site": code]), t, down ? 0 : 1)
             if down != wasDown {
                 book.events.append(Event(kind: Event.stateChanged, timestamp: t, labels: line.labels.merging(["state": down ? "failed" : "ok"]) { a, _ in a },
                                          text: "\(line.name): " + (down ? "failed (100% loss)" : "ok")))
                 wasDown = down
             }
-        }
-        let weak = site.rsrp < -110
-        let cellular = Probe(name: "district node (4g)", kind: "icmp", target: line.target, path: "4g", site: code)
-        for t in times(every: 15 * Self.minute) {
-            var r = DemoRandom(seed: seed, 11, site.index, Int(t / 1000))
-            let down = weak && r.chance(0.12)
-            icmpRound(cellular, at: t, base: 0.035 + (-site.rsrp - 80) * 0.0012, lossy: true, down: down, into: &book, &r)
-            book.add(SeriesKey(MetricCatalog.pathUp.name, ["path": "4g", "site": code]), t, down ? 0 : 1)
+            if t >= fineFrom || down || onGrid {
+                let cellDown = weak && r.chance(0.12)
+                icmpRound(cellular, at: t, base: 0.035 + (-site.rsrp - 80) * 0.0012, lossy: true, down: cellDown,
+                          full: (t - offset) % (15 * Self.minute) == 0, into: &book, &r)
+                book.add(SeriesKey(MetricCatalog.pathUp.name, ["path": "4g", "site": code]), t, cellDown ? 0 : 1)
+            }
         }
         let modem = Probe(name: "4g modem", kind: "modem", target: "modem 0", path: "4g", site: code)
         let dns = Probe(name: "dns vnpt", kind: "dns", target: "203.113.131.1/dichvucong.gov.vn", path: "dedicated", site: code)
