@@ -40,8 +40,9 @@ public struct DemoProvince: Sendable {
             // Upstream nodes: 2–4 per district, fixed by the district.
             let nodes = 2 + (d * 7 + Int(seed % 3)) % 3
             let node = (number - 1) % nodes + 1
-            // Profiles by position, so even a dozen sites show every kind of line.
-            let profile: LineProfile = switch index % 8 {
+            // Profiles by position, so even a dozen sites show every kind of line; shifted every
+            // round of the districts so that no district gets all the bad lines.
+            let profile: LineProfile = switch (index + index / DemoNames.districts.count * 3) % 8 {
             case 2, 5: .outages
             case 7: .flapping
             default: .good
