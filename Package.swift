@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
-        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "Reports", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "Reports", "DemoProvince", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
         .testTarget(name: "NotifiersTests", dependencies: ["Notifiers", "Alerting", "Curl", "WatchModel", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage", "WatchModel"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Storage", "WatchModel", "TestSupport"]),

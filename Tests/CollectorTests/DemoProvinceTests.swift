@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import DemoProvince
 import WatchModel
 
 /// `commune-collector demo`: a labelled simulated province put into a real collector through its
@@ -90,5 +91,45 @@ import WatchModel
         #expect(bad.status != 0 && bad.stderr.contains("--sites must be 1…3300"), "\(bad.stderr)")
         let remove = try demo(collector, ["--remove"])
         #expect(remove.status != 0 && remove.stderr.contains("cannot delete sites"), "\(remove.stderr)")
+    }
+}
+
+/// The simulated province itself: the same seed gives the same sites and the same cuts; a
+/// benchmark-sized province keeps codes unique and every name labelled.
+@Suite struct DemoPlanTests {
+    @Test func theSameSeedGivesTheSameProvince() {
+        let now: TimestampMs = 1_796_000_000_000
+        let a = DemoProvince(sites: 24, seed: 7), b = DemoProvince(sites: 24, seed: 7), c = DemoProvince(sites: 24, seed: 8)
+        #expect(a.sites.map(\.site) == b.sites.map(\.site))
+        #expect(a.sites.map(\.site.name) != c.sites.map(\.site.name), "another seed, other names")
+        let cuts = { (p: DemoProvince) in p.sites.map { DemoHistory(site: $0, seed: p.seed, days: 14, now: now).outages } }
+        #expect(cuts(a) == cuts(b))
+        // Every profile in every round of the districts, and not all the bad lines in one district.
+        let bad = a.sites.filter { $0.profile != .good }
+        #expect(Set(bad.map(\.site.district)).count >= 4, "\(bad.map(\.site.district))")
+        for demo in a.sites where demo.profile != .good {
+            let history = DemoHistory(site: demo, seed: 7, days: 14, now: now)
+            #expect(history.outageMinutes > 100, "\(demo.site.code): \(history.outageMinutes) min")
+        }
+    }
+
+    @Test func aBenchmarkProvinceHasUniqueLabelledSites() {
+        let province = DemoProvince(sites: 3_300, seed: 1)
+        #expect(Set(province.sites.map(\.site.code)).count == 3_300)
+        #expect(Set(province.sites.map(\.site.name)).count == 3_300)
+        #expect(province.sites.allSatisfy { $0.site.code.hasPrefix("DEMO-") && $0.site.name.hasPrefix("[Mô phỏng] ") })
+        #expect(Set(province.sites.map(\.site.upstream)).count >= 16, "2–4 nodes in each of 8 districts")
+    }
+
+    @Test func aBatchCarriesTheAgentsNamesAndDecodes() throws {
+        let demo = DemoProvince(sites: 3, seed: 3).sites[2]
+        let batches = DemoHistory(site: demo, seed: 3, days: 1, now: 1_796_000_000_000).batches()
+        #expect(batches.count == 4, "a day in six-hour batches")
+        let decoded = try WireBatch.decode(batches[0].encoded())
+        #expect(decoded == batches[0])
+        let metrics = Set(decoded.definitions.map(\.key.metric))
+        #expect(metrics.isSubset(of: Set(MetricCatalog.all.map(\.name))), "\(metrics.subtracting(MetricCatalog.all.map(\.name)))")
+        #expect(decoded.definitions.allSatisfy { $0.key[label: "site"] == demo.site.code })
+        #expect(decoded.events.contains { $0.kind == Event.inventory })
     }
 }
