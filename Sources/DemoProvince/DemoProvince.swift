@@ -56,7 +56,7 @@ public struct DemoProvince: Sendable {
                 contacts: "demo")
             sites.append(DemoSite(index: index, site: site, profile: profile,
                                   baseRTT: profile == .good ? r.uniform(0.006...0.022) : r.uniform(0.025...0.070),
-                                  rsrp: index % 6 == 4 ? r.uniform(-117 ... -111) : r.uniform(-104 ... -72),
+                                  rsrp: index % 7 == 4 ? r.uniform(-117 ... -111) : r.uniform(-104 ... -72),
                                   cell: 40_000 + d * 1_000 + node * 37 + number % 5,
                                   hardware: DemoHardware.pick(&r)))
         }
