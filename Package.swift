@@ -74,14 +74,16 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
+        // A simulated province put into a running collector through its HTTP API (`commune-collector demo`).
+        .target(name: "DemoProvince", dependencies: ["WatchModel", "Deflate", "Curl"]),
         .executableTarget(name: "commune-collector", dependencies: [
-            "CollectorServer", "Reports", "WatchModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CollectorServer", "Reports", "DemoProvince", "WatchModel", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test peers (HTTPS, DNS, network namespaces) shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WatchModelTests", dependencies: ["WatchModel", "Deflate"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Curl", "SNMP", "TestSupport"]),
-        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "Reports", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: ["CollectorServer", "Reports", "DemoProvince", "SQLiteStorage", "PostgresStorage", "Storage", "WatchModel", "Deflate", "TestSupport"]),
         .testTarget(name: "NotifiersTests", dependencies: ["Notifiers", "Alerting", "Curl", "WatchModel", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage", "WatchModel"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Storage", "WatchModel", "TestSupport"]),

@@ -9,7 +9,7 @@ struct CommuneCollector: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commune-collector",
         abstract: "CommuneWatch collector: enrollment, ingest, storage and query for the commune agents.",
-        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self, Incidents.self, Silences.self, Report.self, Staff.self],
+        subcommands: [Serve.self, Sites.self, Token.self, Probes.self, Compact.self, Incidents.self, Silences.self, Report.self, Staff.self, Demo.self],
         defaultSubcommand: Serve.self)
 }
 
