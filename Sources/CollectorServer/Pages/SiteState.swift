@@ -1,0 +1,75 @@
+import Alerting
+import Storage
+import WatchModel
+
+/// A site as the overview shows it: one state, the one that says what the team would drive out for.
+enum SiteState: String, CaseIterable, Sendable {
+    case ok, degraded
+    case lineDownOn4G = "line_down_on_4g"
+    case dark
+    case agentStopped = "agent_stopped"
+    case maintenance
+    /// Never heard from (no agent yet, or no path result stored).
+    case unknown
+
+    func text(_ lang: PageLanguage) -> String {
+        switch self {
+        case .ok: lang.t("Bình thường", "OK")
+        case .degraded: lang.t("Suy giảm", "Degraded")
+        case .lineDownOn4G: lang.t("Mất đường truyền, chạy 4G", "Line down, on 4G")
+        case .dark: lang.t("Mất liên lạc", "Dark")
+        case .agentStopped: lang.t("Máy giám sát ngừng", "Agent stopped")
+        case .maintenance: lang.t("Đang bảo trì", "In maintenance")
+        case .unknown: lang.t("Chưa có dữ liệu", "No data yet")
+        }
+    }
+
+    /// The newest result of each path of one site (`probe_path_up`).
+    struct Paths: Sendable {
+        var dedicated: WirePoint?
+        var backup: WirePoint?
+        var newest: TimestampMs? { [dedicated?.timestamp, backup?.timestamp].compactMap { $0 }.max() }
+    }
+
+    /// Every site's newest path results from one read of the store's latest points.
+    static func paths(_ rows: [LatestRow]) -> [String: Paths] {
+        var out: [String: Paths] = [:]
+        for row in rows {
+            let labels = LabelText.decode(row.labelsJSON)
+            guard let site = labels["site"] else { continue }
+            let point = WirePoint(timestamp: row.timestamp, value: row.value)
+            if labels["path"] == "dedicated" {
+                if (out[site]?.dedicated?.timestamp ?? .min) < row.timestamp { out[site, default: Paths()].dedicated = point }
+            } else if (out[site]?.backup?.timestamp ?? .min) < row.timestamp {
+                out[site, default: Paths()].backup = point
+            }
+        }
+        return out
+    }
+
+    /// Whether a silence covers the whole site (by site or district, not one alert only): maintenance.
+    static func inMaintenance(_ site: Site, _ silences: [Silence]) -> Bool {
+        silences.contains { s in
+            !s.matchers.isEmpty && s.matchers.allSatisfy { key, value in
+                (key == "site" && value == site.code) || (key == "district" && value == site.district && !value.isEmpty)
+            }
+        }
+    }
+
+    /// The state: maintenance first (the team knows), then what the line and the contacts say, then
+    /// any other open incident.
+    static func of(_ site: Site, paths: Paths?, incidents: [IncidentView], alerts: AlertSnapshot, now: TimestampMs) -> SiteState {
+        if inMaintenance(site, alerts.silences) { return .maintenance }
+        let firing = incidents.filter { $0.phase != .pending }
+        guard let paths, let newest = paths.newest else {
+            return firing.contains { alerts.contactRules.contains($0.rule) } ? .dark : .unknown
+        }
+        if now - newest >= alerts.quietAfter { return .dark }
+        let lineFresh = paths.dedicated.map { now - $0.timestamp < alerts.quietAfter && $0.value >= 1 } ?? false
+        let onBackup = paths.backup.map { now - $0.timestamp < alerts.quietAfter && $0.value >= 1 } ?? false
+        if !lineFresh && (onBackup || paths.dedicated != nil) { return .lineDownOn4G }
+        if firing.contains(where: { alerts.contactRules.contains($0.rule) }) { return .agentStopped }
+        if !firing.isEmpty { return .degraded }
+        return .ok
+    }
+}
