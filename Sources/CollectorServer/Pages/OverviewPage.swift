@@ -51,8 +51,7 @@ struct OverviewPage {
     static func worstOnLine(_ rows: [LatestRow], now: TimestampMs, quiet: Int64) -> [String: Double] {
         var out: [String: Double] = [:]
         for row in rows where now - row.timestamp < quiet && row.value.isFinite {
-            let labels = LabelText.decode(row.labelsJSON)
-            guard labels["path"] == "dedicated", let site = labels["site"] else { continue }
+            guard SiteState.label("path", in: row.labelsJSON) == "dedicated", let site = SiteState.label("site", in: row.labelsJSON) else { continue }
             out[site] = max(out[site] ?? row.value, row.value)
         }
         return out
@@ -68,8 +67,9 @@ struct OverviewPage {
         let state = stateText.flatMap(SiteState.init(rawValue:))
         let all = try await rows(now: now)
         let area = all.filter { (district == nil || $0.site.district == district) && (team == nil || $0.site.team == team) }
+        let rank = Dictionary(uniqueKeysWithValues: Self.order.enumerated().map { ($0.element, $0.offset) })
         let shown = area.filter { state == nil || $0.state == state }
-            .sorted { (Self.order.firstIndex(of: $0.state)!, $0.site.name, $0.site.code) < (Self.order.firstIndex(of: $1.state)!, $1.site.name, $1.site.code) }
+            .sorted { (rank[$0.state]!, $0.site.name, $0.site.code) < (rank[$1.state]!, $1.site.name, $1.site.code) }
         let e = Html.escape
         let l = lang.t
         var b = "<h1>" + l("Tổng quan tỉnh", "Province overview") + " <small>\(area.count) " + l("điểm", "sites") + " · "
@@ -100,8 +100,10 @@ struct OverviewPage {
         if let team { base.append("team=" + Html.query(team)) }
         if lang.english { base.append("lang=en") }
         b += "<ul class=\"counts\">"
+        var counts: [SiteState: Int] = [:]
+        for r in area { counts[r.state, default: 0] += 1 }
         for s in Self.order {
-            let n = area.filter { $0.state == s }.count
+            let n = counts[s] ?? 0
             guard n > 0 || s == .ok else { continue }
             let link = "/?" + (base + ["state=" + s.rawValue]).joined(separator: "&")
             b += "<li><a href=\"\(e(link))\" data-state=\"\(s.rawValue)\"><span class=\"dot s-\(s.rawValue)\"></span>\(s.text(lang)): <b>\(n)</b></a></li>"

@@ -35,10 +35,9 @@ enum SiteState: String, CaseIterable, Sendable {
     static func paths(_ rows: [LatestRow]) -> [String: Paths] {
         var out: [String: Paths] = [:]
         for row in rows {
-            let labels = LabelText.decode(row.labelsJSON)
-            guard let site = labels["site"] else { continue }
+            guard let site = label("site", in: row.labelsJSON) else { continue }
             let point = WirePoint(timestamp: row.timestamp, value: row.value)
-            if labels["path"] == "dedicated" {
+            if label("path", in: row.labelsJSON) == "dedicated" {
                 if (out[site]?.dedicated?.timestamp ?? .min) < row.timestamp { out[site, default: Paths()].dedicated = point }
             } else if (out[site]?.backup?.timestamp ?? .min) < row.timestamp {
                 out[site, default: Paths()].backup = point
@@ -71,5 +70,17 @@ enum SiteState: String, CaseIterable, Sendable {
         if firing.contains(where: { alerts.contactRules.contains($0.rule) }) { return .agentStopped }
         if !firing.isEmpty { return .degraded }
         return .ok
+    }
+
+    /// One label's value from the stored label text (a JSON object with sorted keys) without
+    /// parsing the whole object: the overview reads thousands of rows per request. A value with
+    /// an escape in it is read by the full decoder.
+    static func label(_ name: String, in json: String) -> String? {
+        let needle = Array(("\"" + name + "\":\"").utf8)
+        let bytes = json.utf8
+        guard let start = bytes.firstRange(of: needle) else { return nil }
+        guard let end = bytes[start.upperBound...].firstIndex(where: { $0 == 34 || $0 == 92 }) else { return nil }
+        if bytes[end] == 92 { return LabelText.decode(json)[name] }
+        return String(json[start.upperBound..<end])
     }
 }
