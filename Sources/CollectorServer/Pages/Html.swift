@@ -22,7 +22,11 @@ enum Html {
 
     /// A query string value (percent-encoded), for links built by the pages.
     static func query(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+        // Site codes are plain ASCII: no Foundation call for them (the overview links thousands).
+        if value.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 || $0 == 126 }) {
+            return value
+        }
+        return value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
     }
 }
 
@@ -67,8 +71,17 @@ struct PageLanguage: Sendable, Hashable {
 
     /// A decimal with `digits` places, with the comma Vietnamese writes.
     func number(_ value: Double, _ digits: Int = 1) -> String {
-        let text = String(format: "%.\(digits)f", value)
-        return english ? text : text.replacingOccurrences(of: ".", with: ",")
+        guard value.isFinite else { return "–" }
+        // Fixed point by hand: String(format:) costs microseconds, and the overview writes thousands.
+        var scale: Int64 = 1
+        for _ in 0..<max(digits, 0) { scale *= 10 }
+        let scaled = Int64((abs(value) * Double(scale)).rounded())
+        var text = (value < 0 && scaled != 0 ? "-" : "") + String(scaled / scale)
+        if digits > 0 {
+            let fraction = String(scaled % scale)
+            text += (english ? "." : ",") + String(repeating: "0", count: digits - fraction.count) + fraction
+        }
+        return text
     }
 
     /// Seconds as milliseconds ("23 ms").

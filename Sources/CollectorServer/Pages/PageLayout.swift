@@ -1,5 +1,6 @@
 import Deflate
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// What every page shares: the language chosen, the frame around the content (header, navigation,
@@ -12,7 +13,8 @@ enum PageLayout {
     }
 
     /// The page in its frame, gzip- or deflate-compressed when accepted, remembering `?lang`.
-    static func page(_ request: Request, _ lang: PageLanguage, title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
+    static func page(_ request: Request, _ lang: PageLanguage, title: String, body: String, status: HTTPResponse.Status = .ok,
+                     timing: String? = nil) -> Response {
         let l = lang.t
         var html = "<!doctype html><html lang=\"\(lang.code)\"><head><meta charset=\"utf-8\">"
         html += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"referrer\" content=\"no-referrer\">"
@@ -22,7 +24,14 @@ enum PageLayout {
         html += "<a href=\"\(Html.escape(switchLink(request, to: lang.english ? "vi" : "en")))\" hreflang=\"\(lang.english ? "vi" : "en")\">"
         html += lang.english ? "Tiếng Việt</a>" : "English</a>"
         html += "</nav></header><main>" + body + "</main></body></html>"
-        return compressed(request, Array(html.utf8), status: status, contentType: "text/html; charset=utf-8", remember: request.uri.queryParameters.get("lang"))
+        let clock = ContinuousClock()
+        let started = clock.now
+        var response = compressed(request, Array(html.utf8), status: status, contentType: "text/html; charset=utf-8",
+                                  remember: request.uri.queryParameters.get("lang"))
+        if let timing, let field = HTTPField.Name("Server-Timing") {
+            response.headers[field] = timing + ", compress;dur=\(OverviewPage.ms(clock.now - started))"
+        }
+        return response
     }
 
     /// The same address with `lang` set to `code`.

@@ -77,10 +77,26 @@ enum SiteState: String, CaseIterable, Sendable {
     /// an escape in it is read by the full decoder.
     static func label(_ name: String, in json: String) -> String? {
         let needle = Array(("\"" + name + "\":\"").utf8)
-        let bytes = json.utf8
-        guard let start = bytes.firstRange(of: needle) else { return nil }
-        guard let end = bytes[start.upperBound...].firstIndex(where: { $0 == 34 || $0 == 92 }) else { return nil }
-        if bytes[end] == 92 { return LabelText.decode(json)[name] }
-        return String(json[start.upperBound..<end])
+        var text = json
+        let (value, escaped) = text.withUTF8 { buf -> (String?, Bool) in
+            let n = needle.count
+            guard buf.count > n else { return (nil, false) }
+            var i = 0
+            while i <= buf.count - n {
+                if buf[i] == needle[0] {
+                    var k = 1
+                    while k < n && buf[i + k] == needle[k] { k += 1 }
+                    if k == n {
+                        var j = i + n
+                        while j < buf.count && buf[j] != 34 && buf[j] != 92 { j += 1 }
+                        guard j < buf.count, buf[j] == 34 else { return (nil, true) }
+                        return (String(decoding: UnsafeBufferPointer(rebasing: buf[(i + n)..<j]), as: UTF8.self), false)
+                    }
+                }
+                i += 1
+            }
+            return (nil, false)
+        }
+        return escaped ? LabelText.decode(json)[name] : value
     }
 }
