@@ -121,8 +121,10 @@ import WatchModel
         #expect(remembered.body.contains("Province overview") && remembered.body.contains("2.0 %"))
 
         // Filters: a district, a team, a state.
-        let district = try collector.request("GET", "/?district=" + query("Huyện B"))
+        // As the form sends it: a space is '+'.
+        let district = try collector.request("GET", "/?district=" + query("Huyện").replacingOccurrences(of: "%20", with: "") + "+B&team=&state=")
         #expect(row(district.body, "QNG-4G") != nil && row(district.body, "QNG-DARK") != nil && row(district.body, "QNG-OK") == nil)
+        #expect(district.body.contains("<option value=\"Huyện B\" selected>"), "the form keeps the choice")
         let team = try collector.request("GET", "/?team=" + query("Đội 1") + "&state=degraded")
         #expect(row(team.body, "QNG-SLOW") != nil && row(team.body, "QNG-OK") == nil && row(team.body, "QNG-4G") == nil)
         let darkOnly = try collector.request("GET", "/?state=dark&lang=en")

@@ -60,10 +60,10 @@ struct OverviewPage {
     func overview(_ request: Request) async throws -> Response {
         let lang = PageLayout.language(request)
         let now = WallClock.nowMs()
-        let q = request.uri.queryParameters
-        let district = q.get("district").flatMap { $0.isEmpty ? nil : $0 }
-        let team = q.get("team").flatMap { $0.isEmpty ? nil : $0 }
-        let stateText = q.get("state").flatMap { $0.isEmpty ? nil : $0 }
+        let q = PageLayout.form(request)
+        let district = q["district"].flatMap { $0.isEmpty ? nil : $0 }
+        let team = q["team"].flatMap { $0.isEmpty ? nil : $0 }
+        let stateText = q["state"].flatMap { $0.isEmpty ? nil : $0 }
         let state = stateText.flatMap(SiteState.init(rawValue:))
         let clock = ContinuousClock()
         let started = clock.now

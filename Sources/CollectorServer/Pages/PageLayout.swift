@@ -12,6 +12,22 @@ enum PageLayout {
         return PageLanguage(code: request.cookies[PageLanguage.cookie]?.value == "en" ? "en" : "vi")
     }
 
+    /// The query as an HTML form sends it (`application/x-www-form-urlencoded`: `+` is a space,
+    /// which the router's decoding leaves as is; district names have spaces).
+    static func form(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let key = decoded(parts[0])
+            if out[key] == nil { out[key] = parts.count > 1 ? decoded(parts[1]) : "" }
+        }
+        return out
+    }
+
     /// The page in its frame, gzip- or deflate-compressed when accepted, remembering `?lang`.
     static func page(_ request: Request, _ lang: PageLanguage, title: String, body: String, status: HTTPResponse.Status = .ok,
                      timing: String? = nil) -> Response {
@@ -36,7 +52,7 @@ enum PageLayout {
 
     /// The same address with `lang` set to `code`.
     static func switchLink(_ request: Request, to code: String) -> String {
-        var items = request.uri.queryParameters.filter { $0.key != "lang" }.map { "\($0.key)=\($0.value)" }
+        var items = form(request).filter { $0.key != "lang" }.sorted { $0.key < $1.key }.map { Html.query($0.key) + "=" + Html.query($0.value) }
         items.append("lang=\(code)")
         return request.uri.path + "?" + items.joined(separator: "&")
     }
