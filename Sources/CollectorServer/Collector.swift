@@ -136,6 +136,12 @@ public struct Collector {
         OutageRoutes(store: store).add(to: router)
         AdminRoutes(access: store, staff: staff).add(to: router)
         ConfigRoutes(access: store).add(to: router)
+        // The pages. STAND-IN access until staff accounts land: this one line becomes the accounts' session check.
+        let pageAccess: any PageAccess = LoopbackOrAdminAccess(access: store, host: settings.host)
+        AssetRoutes().add(to: router)
+        OverviewPage(access: store, store: store, alerts: alerting, pages: pageAccess).add(to: router)
+        SitePage(access: store, store: store, incidents: store, alerts: alerting, pages: pageAccess).add(to: router)
+        PortalsPage(access: store, store: store, pages: pageAccess).add(to: router)
         let directory = settings.dataDirectory
         var server = HTTPServerBuilder.http1()
         var scheme = "http"
