@@ -136,8 +136,8 @@ public struct Collector {
         OutageRoutes(store: store).add(to: router)
         AdminRoutes(access: store, staff: staff).add(to: router)
         ConfigRoutes(access: store).add(to: router)
-        // The pages. STAND-IN access until staff accounts land: this one line becomes the accounts' session check.
-        let pageAccess: any PageAccess = LoopbackOrAdminAccess(access: store, host: settings.host)
+        // The pages: staff signed in (any role reads them) or the admin token.
+        let pageAccess: any PageAccess = staff
         AssetRoutes().add(to: router)
         OverviewPage(access: store, store: store, alerts: alerting, pages: pageAccess).add(to: router)
         SitePage(access: store, store: store, incidents: store, alerts: alerting, pages: pageAccess).add(to: router)

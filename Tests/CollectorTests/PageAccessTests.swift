@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Storage
 import Testing
+import WatchModel
 
 /// The pages' stand-in access and shared helpers, without a server.
 @Suite struct PageAccessTests {
@@ -11,16 +12,21 @@ import Testing
                 body: RequestBody(buffer: ByteBuffer()))
     }
 
-    @Test func beyondLoopbackOnlyTheAdminTokenSeesThePages() async throws {
+    @Test func onlyStaffAndTheAdminTokenSeeThePages() async throws {
         let store = MemoryStore()
         let token = try #require(try await store.firstAdminToken())
-        let local = LoopbackOrAdminAccess(access: store, host: "127.0.0.1")
-        #expect(try await local.viewer(request("/")) != nil, "on loopback everyone who can reach it")
-        let open = LoopbackOrAdminAccess(access: store, host: "0.0.0.0")
-        #expect(try await open.viewer(request("/")) == nil)
-        #expect(try await open.viewer(request("/", headers: [.authorization: "Bearer wrong"])) == nil)
-        #expect(try await open.viewer(request("/", headers: [.authorization: "Bearer \(token)"]))?.role == "admin")
-        #expect(try await open.viewer(request("/", headers: [.cookie: "communewatch_admin=\(token)"])) != nil)
+        let pages: any PageAccess = StaffAuthentication(access: store, staff: store, idleMs: 3_600_000, secureCookie: false)
+        #expect(try await pages.viewer(request("/")) == nil, "nobody signed in: to /login")
+        #expect(try await pages.viewer(request("/", headers: [.authorization: "Bearer wrong"])) == nil)
+        #expect(try await pages.viewer(request("/", headers: [.authorization: "Bearer \(token)"]))?.role == "admin")
+        #expect(try await pages.viewer(request("/", headers: [.cookie: "communewatch_admin=\(token)"])) != nil)
+        let now = WallClock.nowMs()
+        #expect(try await store.add(staff: StaffAccount(login: "lan", displayName: "chị Lan", role: .viewer, passwordHash: "x", createdAt: now)))
+        let (cookie, session) = StaffSession.start(login: "lan", now: now, idleMs: 3_600_000)
+        try await store.add(session: session)
+        let lan = try await pages.viewer(request("/", headers: [.cookie: "\(StaffAuthentication.cookieName)=\(cookie)"]))
+        #expect(lan == PageViewer(name: "chị Lan", role: "viewer"))
+        #expect(try await pages.viewer(request("/", headers: [.cookie: "\(StaffAuthentication.cookieName)=forged"])) == nil)
 
         let refused = PageLayout.toLogin(request("/sites/QNG-1?range=7d"))
         #expect(refused.status == .seeOther && refused.headers[.location] == "/login?next=%2Fsites%2FQNG-1%3Frange%3D7d")

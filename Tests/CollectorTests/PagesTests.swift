@@ -98,10 +98,14 @@ import WatchModel
         #expect(silence.status == 201, "\(silence.body)")
         _ = try agent(collector, ["code": "QNG-NEW", "name": "Xã Mới", "district": "Huyện B", "team": "Đội 2"])
 
+        // Nobody signed in: sent to the sign-in page.
+        #expect(try collector.request("GET", "/", headers: ["Accept: text/html"]).status == 303)
+        #expect(try collector.request("GET", "/sites/QNG-OK").status == 303)
+
         let expected = ["QNG-OK": "ok", "QNG-4G": "line_down_on_4g", "QNG-DARK": "dark", "QNG-SLOW": "degraded", "QNG-MAINT": "maintenance", "QNG-NEW": "unknown"]
-        var page = try collector.request("GET", "/")
+        var page = try collector.request("GET", "/", token: collector.adminToken)
         #expect(try waitFor(10) {
-            page = try collector.request("GET", "/")
+            page = try collector.request("GET", "/", token: collector.adminToken)
             return expected.allSatisfy { row(page.body, $0.key)?.contains("dot s-\($0.value)\"") == true }
         }, "states: \(expected.keys.sorted().map { "\($0): \(row(page.body, $0) ?? "no row")" })")
         #expect(page.status == 200)
@@ -114,27 +118,27 @@ import WatchModel
         #expect(outside(vi).isEmpty, "\(outside(vi))")
 
         // English, remembered by a cookie.
-        let en = try run("/usr/bin/curl", ["-s", "-D", "-", collector.url + "/?lang=en"], timeout: 30).stdout
+        let en = try run("/usr/bin/curl", ["-s", "-D", "-", "-H", "Authorization: Bearer \(collector.adminToken)", collector.url + "/?lang=en"], timeout: 30).stdout
         #expect(en.contains("<html lang=\"en\"") && en.contains("Province overview") && en.contains("Line down, on 4G") && en.contains("In maintenance"))
         #expect(en.lowercased().contains("set-cookie: communewatch_lang=en"))
-        let remembered = try collector.request("GET", "/", headers: ["Cookie: communewatch_lang=en"])
+        let remembered = try collector.request("GET", "/", token: collector.adminToken, headers: ["Cookie: communewatch_lang=en"])
         #expect(remembered.body.contains("Province overview") && remembered.body.contains("2.0 %"))
 
         // Filters: a district, a team, a state.
         // As the form sends it: a space is '+'.
-        let district = try collector.request("GET", "/?district=" + query("Huyện").replacingOccurrences(of: "%20", with: "") + "+B&team=&state=")
+        let district = try collector.request("GET", "/?district=" + query("Huyện").replacingOccurrences(of: "%20", with: "") + "+B&team=&state=", token: collector.adminToken)
         #expect(row(district.body, "QNG-4G") != nil && row(district.body, "QNG-DARK") != nil && row(district.body, "QNG-OK") == nil)
         #expect(district.body.contains("<option value=\"Huyện B\" selected>"), "the form keeps the choice")
-        let team = try collector.request("GET", "/?team=" + query("Đội 1") + "&state=degraded")
+        let team = try collector.request("GET", "/?team=" + query("Đội 1") + "&state=degraded", token: collector.adminToken)
         #expect(row(team.body, "QNG-SLOW") != nil && row(team.body, "QNG-OK") == nil && row(team.body, "QNG-4G") == nil)
-        let darkOnly = try collector.request("GET", "/?state=dark&lang=en")
+        let darkOnly = try collector.request("GET", "/?state=dark&lang=en", token: collector.adminToken)
         #expect(row(darkOnly.body, "QNG-DARK") != nil && row(darkOnly.body, "QNG-MAINT") == nil && darkOnly.body.contains("Dark"))
-        #expect(try collector.request("GET", "/?state=nonsense").body.contains("Trạng thái không hợp lệ"))
+        #expect(try collector.request("GET", "/?state=nonsense", token: collector.adminToken).body.contains("Trạng thái không hợp lệ"))
 
         // Compressed for a phone on 3G, and the stylesheet cached.
-        let headers = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-D", "-", "-H", "Accept-Encoding: gzip", collector.url + "/"], timeout: 30).stdout.lowercased()
+        let headers = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-D", "-", "-H", "Accept-Encoding: gzip", "-H", "Authorization: Bearer \(collector.adminToken)", collector.url + "/"], timeout: 30).stdout.lowercased()
         #expect(headers.contains("content-encoding: gzip"))
-        let unpacked = try run("/usr/bin/curl", ["-s", "--compressed", collector.url + "/"], timeout: 30).stdout
+        let unpacked = try run("/usr/bin/curl", ["-s", "--compressed", "-H", "Authorization: Bearer \(collector.adminToken)", collector.url + "/"], timeout: 30).stdout
         #expect(unpacked.contains("Xã Bốn Gờ"), "the gzip body unpacks")
         let css = try run("/usr/bin/curl", ["-s", "-D", "-", collector.url + "/assets/app.css?v=1"], timeout: 30).stdout.lowercased()
         #expect(css.contains("cache-control: public, max-age=86400") && css.contains("@media"))
@@ -172,9 +176,9 @@ import WatchModel
         let change = Event(kind: Event.configChanged, timestamp: WallClock.nowMs() - 600_000, labels: [:], text: "probe list: +dichvucong")
         try upload(collector, agent, series, events: [inventory, change])
 
-        var page = try collector.request("GET", "/sites/\(code)")
+        var page = try collector.request("GET", "/sites/\(code)", token: collector.adminToken)
         #expect(try waitFor(10) {
-            page = try collector.request("GET", "/sites/\(code)")
+            page = try collector.request("GET", "/sites/\(code)", token: collector.adminToken)
             return page.body.contains("Mất đường truyền chuyên dùng tại QNG-SITE")
         }, "the open incident: \(page.body.suffix(1500))")
         let vi = page.body
@@ -187,16 +191,16 @@ import WatchModel
         #expect(vi.contains(">3 phút</td>"), "the three-minute outage in the timeline: \(vi.components(separatedBy: "Mất kết nối").dropFirst().first?.prefix(1200) ?? "")")
         #expect(outside(vi).isEmpty, "\(outside(vi))")
 
-        let en = try collector.request("GET", "/sites/\(code)?lang=en&range=7d")
+        let en = try collector.request("GET", "/sites/\(code)?lang=en&range=7d", token: collector.adminToken)
         #expect(en.status == 200 && en.body.contains("Dedicated line: latency and loss") && en.body.contains("12.5 dB") && en.body.contains("Open incidents (1)"))
         // The incident's summary is written in the collector's alert language (vi) when it fires; the rule names it in any language.
         #expect(en.body.contains("DedicatedLineDown · critical"), "\(en.body.components(separatedBy: "Open incidents").last?.prefix(800) ?? "")")
         #expect(en.body.contains(">3 min</td>") && en.body.contains("<b>7d</b>"))
-        #expect(try collector.request("GET", "/sites/\(code)?range=30d").status == 200)
+        #expect(try collector.request("GET", "/sites/\(code)?range=30d", token: collector.adminToken).status == 200)
 
-        let missing = try collector.request("GET", "/sites/QNG-NOPE")
+        let missing = try collector.request("GET", "/sites/QNG-NOPE", token: collector.adminToken)
         #expect(missing.status == 404 && missing.body.contains("Không tìm thấy") && missing.body.contains("QNG-NOPE"))
-        let missingEn = try collector.request("GET", "/sites/%3Cscript%3E?lang=en")
+        let missingEn = try collector.request("GET", "/sites/%3Cscript%3E?lang=en", token: collector.adminToken)
         #expect(missingEn.status == 404 && missingEn.body.contains("Not found") && !missingEn.body.contains("<script>"))
     }
 
@@ -218,7 +222,7 @@ import WatchModel
                 (key("probe_success", http(province, "tinh")), times.map { point(i == 3 && $0 < 20 ? 0 : 1, minutesAgo: $0) }),
             ])
         }
-        let page = try collector.request("GET", "/portals")
+        let page = try collector.request("GET", "/portals", token: collector.adminToken)
         #expect(page.status == 200 && page.body.contains("Cổng dịch vụ công"))
         func portalRow(_ target: String) -> String {
             guard let start = page.body.range(of: "<tr data-portal=\"\(target)\">"), let end = page.body.range(of: "</tr>", range: start.upperBound..<page.body.endIndex) else { return "" }
@@ -229,7 +233,7 @@ import WatchModel
                 && !portalRow(province).contains("Xã Cổng 1"), "\(portalRow(province))")
         #expect(portalRow(province).contains(">4</td>") && portalRow(province).contains("92,5 %"), "four sites measure it, 37 of 40 tries reached it")
         #expect(outside(page.body).isEmpty)
-        let en = try collector.request("GET", "/portals?lang=en")
+        let en = try collector.request("GET", "/portals?lang=en", token: collector.adminToken)
         #expect(en.body.contains("Government portals") && en.body.contains("the portal") && en.body.contains("last mile of"))
     }
 }

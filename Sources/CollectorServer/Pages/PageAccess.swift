@@ -14,23 +14,20 @@ protocol PageAccess: Sendable {
     func viewer(_ request: Request) async throws -> PageViewer?
 }
 
-/// STAND-IN until staff accounts land: everyone when the collector listens on a loopback address
-/// only (nobody else can reach it), otherwise whoever brings the admin token (as `Authorization:
-/// Bearer` or the `communewatch_admin` cookie). Replace it in `Collector.serve` by the accounts'
-/// session check.
-struct LoopbackOrAdminAccess: PageAccess {
-    let access: any AccessStore
-    let listensOnLoopback: Bool
-
-    init(access: any AccessStore, host: String) {
-        self.access = access
-        listensOnLoopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-
+/// The pages' door: a signed-in staff member (the session cookie) with their role, or whoever
+/// brings the admin token (`Authorization: Bearer`, or the `communewatch_admin` cookie, for a
+/// machine or an operator's browser). Anyone else is sent to `/login`.
+extension StaffAuthentication: PageAccess {
     func viewer(_ request: Request) async throws -> PageViewer? {
-        if listensOnLoopback { return PageViewer(name: "local", role: "admin") }
-        let token = request.bearerToken ?? request.cookies["communewatch_admin"]?.value
-        guard let token, try await access.isAdmin(token: token) else { return nil }
-        return PageViewer(name: "admin", role: "admin")
+        if let token = request.bearerToken ?? request.cookies["communewatch_admin"]?.value {
+            return try await access.isAdmin(token: token) ? PageViewer(name: "admin", role: StaffRole.admin.rawValue) : nil
+        }
+        do {
+            let (account, _) = try await signedIn(request)
+            guard account.role.may(.readPages) else { return nil }
+            return PageViewer(name: account.displayName, role: account.role.rawValue)
+        } catch is AccessRefused {
+            return nil
+        }
     }
 }
