@@ -143,20 +143,7 @@ struct AcknowledgeRoutes {
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Html.escape(text) }
 
     /// `application/x-www-form-urlencoded` fields (the last of a repeated name wins).
     static func form(_ body: String) -> [String: String] {

@@ -100,17 +100,10 @@ struct PageLanguage: Sendable, Hashable {
 
     /// Day, month, year, hour, minute in UTC+7 (civil-from-days, no Foundation calendar per call).
     static func parts(_ ms: TimestampMs) -> (Int, Int, Int, Int, Int) {
-        let local = (ms + offset) / 1000
-        let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
-        let secs = Int(local - Int64(days) * 86_400)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (d, m, yoe + era * 400 + (m <= 2 ? 1 : 0), secs / 3600, secs % 3600 / 60)
+        let local = floorDivide(ms + offset, 1000)
+        let days = floorDivide(local, 86_400)
+        let secs = Int(local - days * 86_400)
+        let (y, m, d) = CivilDay(number: days).date
+        return (d, m, y, secs / 3600, secs % 3600 / 60)
     }
 }
