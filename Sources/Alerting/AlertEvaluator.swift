@@ -284,7 +284,9 @@ public actor AlertEvaluator {
     public func openIncidents() -> [IncidentView] {
         machines.compactMap { key, machine in
             guard let phase = machine.phase, phase != .resolved, let subject = subjects[key] else { return nil }
-            return IncidentView(key: key, rule: subject.rule.name, labels: subject.labels, phase: phase, since: machine.since,
+            // A pending incident began with its first breach (the `since` it will fire with); `since` is still the last one's.
+            let since = phase == .pending ? machine.pendingSince : machine.since
+            return IncidentView(key: key, rule: subject.rule.name, labels: subject.labels, phase: phase, since: since,
                                 acknowledgedBy: machine.acknowledgedBy, value: subject.value, muted: untold.contains(key))
         }.sorted { ($0.since ?? 0, $0.key) < ($1.since ?? 0, $1.key) }
     }

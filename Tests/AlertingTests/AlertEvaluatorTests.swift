@@ -47,6 +47,21 @@ import WatchModel
         #expect(told(try await evaluator.evaluate(site: "A", now: t0 + 12_000)).isEmpty)
     }
 
+    /// A pending incident (inside its rule's `for`) is listed from its first breach, and fires with that same start.
+    @Test func aPendingIncidentIsListedFromItsFirstBreach() async throws {
+        let store = MemoryStore()
+        let slow = AlertRule(name: "DedicatedLineDown", expression: try RuleExpression.parse(#"last_over_time(probe_path_up{path="dedicated"}[2m]) < 1"#),
+                             policy: .init(holdFor: 60_000, resolveHold: 0), severity: .critical)
+        let evaluator = AlertEvaluator(rules: [slow], store: store)
+        try await upload(store, site: "A", line: 0, portal: 1, at: t0, n: 1)
+        #expect(try await evaluator.evaluate(site: "A", now: t0 + 1_000).isEmpty)
+        let pending = await evaluator.openIncidents()
+        #expect(pending.map(\.phase) == [.pending] && pending.first?.since == t0 + 1_000, "\(pending)")
+        try await upload(store, site: "A", line: 0, portal: 1, at: t0 + 61_000, n: 2)
+        #expect(told(try await evaluator.evaluate(site: "A", now: t0 + 61_000)) == ["DedicatedLineDown@A:fired"])
+        #expect(await evaluator.openIncidents().first?.since == t0 + 1_000, "the same start, so the same incident id")
+    }
+
     @Test func anInhibitedIncidentThatEndsWithTheCutIsNeverTold() async throws {
         let store = MemoryStore()
         let evaluator = AlertEvaluator(rules: try rules(), store: store)
