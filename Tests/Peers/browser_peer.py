@@ -1,0 +1,240 @@
+"""CommuneWatch test peer: a real browser (headless Debian Chromium through Selenium) on the pages.
+
+Run with the peers venv (scripts/setup-peers) and Debian chromium + chromium-driver (scripts/setup-deps):
+
+    /opt/communewatch/peers-venv/bin/python browser_peer.py --collector http://127.0.0.1:PORT \
+        --login admin --password-file F --page / --page /portals --width 360 --width 1280 --out DIR
+
+Signs in through the /login form, loads each page at each width, saves DIR/<page>-<width>.png
+(the whole page, not only the first screen) and prints one JSON object on stdout:
+
+    {"collector": URL, "signedIn": true, "results": [
+        {"page": "/", "width": 360, "url": final URL, "status": 200, "title": "...", "bytes": N,
+         "scrollWidth": N, "innerWidth": N, "overflow": false, "screenshot": path,
+         "requests": N, "outside": [urls of requests to any host other than the collector]}]}
+
+The browser can reach nothing but loopback (every host name resolves to nothing, every other
+address goes to a dead proxy), so a page that wants the internet shows up in "outside" and fails
+to load it, instead of quietly reaching out.  Bounded: 20 s per page load, --deadline for the whole
+run (default 180 s); exits 1 with "browser_peer: ..." on stderr on any failure; the browser and
+chromedriver are always ended on exit.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import urllib.parse
+
+
+def log(msg):
+    sys.stderr.write("browser_peer: %s\n" % msg)
+    sys.stderr.flush()
+
+
+class Deadline(Exception):
+    pass
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--collector", required=True, help="collector base URL, http://127.0.0.1:PORT")
+    ap.add_argument("--login", required=True)
+    ap.add_argument("--password-file", required=True)
+    ap.add_argument("--page", action="append", required=True, help="path to load, repeatable")
+    ap.add_argument("--width", action="append", type=int, help="viewport width in CSS px, repeatable (default 360 and 1280)")
+    ap.add_argument("--height", type=int, default=800, help="viewport height in CSS px")
+    ap.add_argument("--out", required=True, help="directory for the screenshots")
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    ap.add_argument("--page-timeout", type=float, default=20.0)
+    ap.add_argument("--deadline", type=float, default=180.0, help="whole run, seconds")
+    args = ap.parse_args(argv)
+    u = urllib.parse.urlsplit(args.collector)
+    if u.scheme not in ("http", "https") or not u.hostname:
+        ap.error("--collector must be an http(s) URL, got %r" % args.collector)
+    if u.hostname not in ("127.0.0.1", "localhost", "::1") and not u.hostname.startswith("127."):
+        ap.error("--collector must be on loopback (the browser reaches nothing else), got %r" % u.hostname)
+    for p in args.page:
+        if not p.startswith("/"):
+            ap.error("--page must be a path starting with /, got %r" % p)
+    args.width = args.width or [360, 1280]
+    for w in args.width:
+        if not 200 <= w <= 4000:
+            ap.error("--width must be between 200 and 4000, got %d" % w)
+    for exe in (args.chromium, args.chromedriver):
+        if not os.access(exe, os.X_OK):
+            ap.error("%s is missing (scripts/setup-deps installs chromium and chromium-driver)" % exe)
+    return args
+
+
+def make_driver(args, profile):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = args.chromium
+    for a in (
+        "--headless=new",
+        "--user-data-dir=" + profile,
+        # Nothing but loopback: names resolve to nothing (except the loopback ones), and any
+        # other address is sent to a proxy on a closed loopback port (loopback bypasses proxies).
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+        "--proxy-server=http://127.0.0.1:9",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--metrics-recording-only",
+        "--hide-scrollbars",
+        "--lang=vi",
+    ):
+        opts.add_argument(a)
+    if os.geteuid() == 0:
+        opts.add_argument("--no-sandbox")  # Chromium refuses to run its sandbox as root
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    service = Service(executable_path=args.chromedriver, log_output=os.path.join(profile, "chromedriver.log"))
+    driver = webdriver.Chrome(options=opts, service=service)
+    driver.set_page_load_timeout(args.page_timeout)
+    driver.set_script_timeout(args.page_timeout)
+    driver.execute_cdp_cmd("Network.enable", {})
+    return driver
+
+
+def drain_network(driver):
+    """The Network events logged since the last call, as (method, params)."""
+    out = []
+    for entry in driver.get_log("performance"):
+        try:
+            m = json.loads(entry["message"])["message"]
+        except (KeyError, ValueError):
+            continue
+        if m.get("method", "").startswith("Network."):
+            out.append((m["method"], m.get("params", {})))
+    return out
+
+
+def origin_of(url):
+    u = urllib.parse.urlsplit(url)
+    return (u.scheme, u.hostname, u.port or {"http": 80, "https": 443}.get(u.scheme))
+
+
+def summarise(events, collector):
+    """(document status, document bytes, all request URLs, URLs outside the collector)."""
+    home = origin_of(collector)
+    urls, outside, status, doc_id, sizes = [], [], None, None, {}
+    for method, p in events:
+        if method == "Network.requestWillBeSent":
+            url = p.get("request", {}).get("url", "")
+            urls.append(url)
+            if url.startswith(("data:", "blob:", "about:")):
+                continue
+            if origin_of(url) != home:
+                outside.append(url)
+        elif method == "Network.responseReceived" and p.get("type") == "Document":
+            status = p.get("response", {}).get("status")  # the last document wins (after redirects)
+            doc_id = p.get("requestId")
+        elif method == "Network.loadingFinished":
+            sizes[p.get("requestId")] = p.get("encodedDataLength")
+    return status, sizes.get(doc_id), urls, outside
+
+
+def sign_in(driver, args, password):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(args.collector.rstrip("/") + "/login")
+    drain_network(driver)
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/login']")
+    form.find_element(By.NAME, "login").send_keys(args.login)
+    form.find_element(By.NAME, "password").send_keys(password)
+    form.find_element(By.TAG_NAME, "button").click()
+    WebDriverWait(driver, args.page_timeout).until(
+        lambda d: urllib.parse.urlsplit(d.current_url).path != "/login"
+        or d.find_elements(By.CSS_SELECTOR, "p.no"))
+    if urllib.parse.urlsplit(driver.current_url).path == "/login":
+        msg = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "p.no"))
+        raise RuntimeError("sign-in as %r refused: %s" % (args.login, msg or "still on /login"))
+    drain_network(driver)
+
+
+def visit(driver, args, page, width):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": args.height, "deviceScaleFactor": 1, "mobile": width < 600})
+    drain_network(driver)
+    driver.get(args.collector.rstrip("/") + page)
+    status, size, urls, outside = summarise(drain_network(driver), args.collector)
+    scroll_w, inner_w = driver.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]")
+    if size is None:
+        size = len(driver.page_source.encode("utf-8"))
+    name = re.sub(r"[^A-Za-z0-9]+", "_", page).strip("_") or "overview"
+    shot = os.path.join(args.out, "%s-%d.png" % (name, width))
+    png = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    with open(shot, "wb") as f:
+        f.write(base64.b64decode(png["data"]))
+    return {
+        "page": page, "width": width, "url": driver.current_url, "status": status,
+        "title": driver.title, "bytes": size, "scrollWidth": scroll_w, "innerWidth": inner_w,
+        "overflow": scroll_w > inner_w, "screenshot": shot, "requests": len(urls), "outside": outside,
+    }
+
+
+def main(argv):
+    args = parse_args(argv)
+    try:
+        with open(args.password_file) as f:
+            password = f.read().strip()
+    except OSError as e:
+        log("cannot read --password-file: %s" % e)
+        return 1
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        log("selenium is missing: run with /opt/communewatch/peers-venv/bin/python (scripts/setup-peers)")
+        return 1
+    os.makedirs(args.out, exist_ok=True)
+
+    def on_alarm(signum, frame):
+        raise Deadline("run exceeded --deadline %.0f s" % args.deadline)
+
+    def on_term(signum, frame):
+        raise Deadline("stopped by signal %d" % signum)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.setitimer(signal.ITIMER_REAL, args.deadline)
+    profile = tempfile.mkdtemp(prefix="cw-browser-")
+    driver = None
+    try:
+        driver = make_driver(args, profile)
+        sign_in(driver, args, password)
+        results = [visit(driver, args, p, w) for p in args.page for w in args.width]
+        json.dump({"collector": args.collector, "signedIn": True, "results": results}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    except Exception as e:  # every failure ends in one clear line and exit 1
+        log("%s: %s" % (type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else ""))
+        return 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if driver is not None:
+            try:
+                driver.quit()  # ends chromium and chromedriver
+            except Exception as e:
+                log("quitting the browser: %s" % e)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
