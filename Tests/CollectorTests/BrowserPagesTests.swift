@@ -71,6 +71,10 @@ let browserAvailable: Bool = {
                 let shot = r["screenshot"] as? String ?? ""
                 print("\(page) @\(width)px: HTTP \(r["status"] ?? "-"), \"\(r["title"] ?? "")\", \(r["bytes"] ?? 0) bytes, "
                       + "scrollWidth \(r["scrollWidth"] ?? 0) / innerWidth \(r["innerWidth"] ?? 0), \(r["requests"] ?? 0) requests, \(shot)")
+                // Tables scroll sideways inside their box on a phone by design: shown, not judged here.
+                for box in r["sideways"] as? [[String: Any]] ?? [] {
+                    print("  scrolls sideways: \(box["box"] ?? "") holding \(box["holds"] ?? ""), \(box["scrollWidth"] ?? 0) px in \(box["clientWidth"] ?? 0) px")
+                }
                 #expect(r["status"] as? Int == 200, "\(page) at \(width) px: \(r)")
                 #expect(r["title"] as? String == title, "\(page) at \(width) px")
                 #expect((r["url"] as? String)?.hasPrefix(collector.url + page) == true, "stayed signed in, not sent to /login: \(r["url"] ?? "")")

@@ -10,7 +10,9 @@ Signs in through the /login form, loads each page at each width, saves DIR/<page
 
     {"collector": URL, "signedIn": true, "results": [
         {"page": "/", "width": 360, "url": final URL, "status": 200, "title": "...", "bytes": N,
-         "scrollWidth": N, "innerWidth": N, "overflow": false, "screenshot": path,
+         "scrollWidth": N, "innerWidth": N, "overflow": false,
+         "sideways": [{"box", "holds", "scrollWidth", "clientWidth"} of boxes scrolling sideways inside],
+         "screenshot": path,
          "requests": N, "outside": [urls of requests to any host other than the collector]}]}
 
 The browser can reach nothing but loopback (every host name resolves to nothing, every other
@@ -176,6 +178,20 @@ def visit(driver, args, page, width):
     status, size, urls, outside = summarise(drain_network(driver), args.collector)
     scroll_w, inner_w = driver.execute_script(
         "return [document.documentElement.scrollWidth, window.innerWidth]")
+    # Boxes that scroll sideways inside the page (.scroll around wide tables): no page overflow,
+    # but part of their content is off-screen until swiped; reported, for a person to judge.
+    sideways = driver.execute_script("""
+        var out = [];
+        document.querySelectorAll('body *').forEach(function (e) {
+            var o = getComputedStyle(e).overflowX;
+            if ((o === 'auto' || o === 'scroll') && e.scrollWidth > e.clientWidth + 1) {
+                var first = e.firstElementChild;
+                out.push({box: e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''),
+                          holds: first ? first.tagName.toLowerCase() + (first.className ? '.' + first.className : '') : '',
+                          scrollWidth: e.scrollWidth, clientWidth: e.clientWidth});
+            }
+        });
+        return out;""")
     if size is None:
         size = len(driver.page_source.encode("utf-8"))
     name = re.sub(r"[^A-Za-z0-9]+", "_", page).strip("_") or "overview"
@@ -186,7 +202,7 @@ def visit(driver, args, page, width):
     return {
         "page": page, "width": width, "url": driver.current_url, "status": status,
         "title": driver.title, "bytes": size, "scrollWidth": scroll_w, "innerWidth": inner_w,
-        "overflow": scroll_w > inner_w, "screenshot": shot, "requests": len(urls), "outside": outside,
+        "overflow": scroll_w > inner_w, "sideways": sideways, "screenshot": shot, "requests": len(urls), "outside": outside,
     }
 
 
