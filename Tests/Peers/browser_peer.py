@@ -8,7 +8,7 @@ Run with the peers venv (scripts/setup-peers) and Debian chromium + chromium-dri
 Signs in through the /login form, loads each page at each width, saves DIR/<page>-<width>.png
 (the whole page, not only the first screen) and prints one JSON object on stdout:
 
-    {"collector": URL, "signedIn": true, "results": [
+    {"collector": URL, "signedIn": true, "results": [   (bytes: the document as received, compressed or not)
         {"page": "/", "width": 360, "url": final URL, "status": 200, "title": "...", "bytes": N,
          "scrollWidth": N, "innerWidth": N, "overflow": false,
          "sideways": [{"box", "holds", "scrollWidth", "clientWidth"} of boxes scrolling sideways inside],
