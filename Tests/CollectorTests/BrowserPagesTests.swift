@@ -81,6 +81,7 @@ let browserAvailable: Bool = {
                 #expect((r["outside"] as? [String])?.isEmpty == true, "\(page) at \(width) px asked outside the collector: \(r["outside"] ?? "")")
                 if width == 360 {
                     #expect(r["overflow"] as? Bool == false, "\(page) is wider than a 360 px phone: scrollWidth \(r["scrollWidth"] ?? 0)")
+                    #expect(r["innerWidth"] as? Int == width, "\(page) laid out for a desk, not the phone's width (viewport meta?): innerWidth \(r["innerWidth"] ?? 0)")
                 }
                 let png = FileManager.default.contents(atPath: shot) ?? Data()
                 #expect(png.count > 1000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "screenshot \(shot): \(png.count) bytes")

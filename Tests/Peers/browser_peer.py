@@ -10,7 +10,7 @@ Signs in through the /login form, loads each page at each width, saves DIR/<page
 
     {"collector": URL, "signedIn": true, "results": [   (bytes: the document as received, compressed or not)
         {"page": "/", "width": 360, "url": final URL, "status": 200, "title": "...", "bytes": N,
-         "scrollWidth": N, "innerWidth": N, "overflow": false,
+         "scrollWidth": N, "innerWidth": N, "overflow": scrollWidth > width,
          "sideways": [{"box", "holds", "scrollWidth", "clientWidth"} of boxes scrolling sideways inside],
          "screenshot": path,
          "requests": N, "outside": [urls of requests to any host other than the collector]}]}
@@ -176,6 +176,8 @@ def visit(driver, args, page, width):
     drain_network(driver)
     driver.get(args.collector.rstrip("/") + page)
     status, size, urls, outside = summarise(drain_network(driver), args.collector)
+    # Overflow is judged against the width asked for, not innerWidth: a page without
+    # <meta name=viewport> gets a 980 px layout viewport on a phone and would never overflow it.
     scroll_w, inner_w = driver.execute_script(
         "return [document.documentElement.scrollWidth, window.innerWidth]")
     # Boxes that scroll sideways inside the page (.scroll around wide tables): no page overflow,
@@ -202,7 +204,7 @@ def visit(driver, args, page, width):
     return {
         "page": page, "width": width, "url": driver.current_url, "status": status,
         "title": driver.title, "bytes": size, "scrollWidth": scroll_w, "innerWidth": inner_w,
-        "overflow": scroll_w > inner_w, "sideways": sideways, "screenshot": shot, "requests": len(urls), "outside": outside,
+        "overflow": scroll_w > width, "sideways": sideways, "screenshot": shot, "requests": len(urls), "outside": outside,
     }
 
 
