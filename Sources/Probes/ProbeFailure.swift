@@ -49,3 +49,18 @@ public struct ProbeFailure: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { detail }
 }
+
+extension ProbeFailure.Kind {
+    /// Whether the far end answered, however badly (a lossy or slow echo round, a refused port, a
+    /// wrong HTTP status, a DNS error reply): the path to it is up even though the probe failed,
+    /// so a line losing a fifth of its packets is lossy, not down.
+    public var farEndAnswered: Bool {
+        switch self {
+        case .tooLossy, .tooSlow, .refused, .wrongStatus, .bodyMismatch, .tooManyRedirects, .nxdomain, .servfail, .dnsRefused,
+             .dnsBadReply, .tlsVerificationFailed, .certificateExpired, .snmpAuthFailed, .snmpUnknownUser, .snmpNoSuchObject:
+            true
+        default:
+            false
+        }
+    }
+}

@@ -37,6 +37,7 @@ import TestSupport
             name = "closed door"
             kind = "tcp"
             target = "127.0.0.1:1"
+            path = "dedicated"
             """
         let agent = try launchAgent(config: config, in: dir)
         defer { if agent.isRunning { agent.terminate() } }
@@ -61,6 +62,10 @@ import TestSupport
         #expect(probes == ["office server", "closed door"], "\(latest.body)")
         let events = try collector.request("GET", "/api/v1/events?site=QNG-TINHKHE")
         #expect(events.body.contains("closed door: failed"), "the confirmed failure is an event at the collector: \(events.body)")
+        // A refused port is an answer: the path to it is up (a failing probe is not a cut line).
+        let path = try collector.request("GET", "/api/v1/latest?metric=probe_path_up&site=QNG-TINHKHE&path=dedicated")
+        let pathUp = ((path.json["series"] as? [[String: Any]])?.first?["value"] as? Double)
+        #expect(pathUp == 1, "the far end refused, so it answered: the path is up: \(path.body)")
 
         // An existing Prometheus can scrape the province: promtool accepts the exposition.
         let metrics = try collector.request("GET", "/metrics")

@@ -21,7 +21,8 @@ public actor AgentRunner {
     /// Each SNMP device's previous poll, by probe name: a changed identity, firmware or port is a config_changed event.
     private var lastDevices: [String: DeviceSnapshot] = [:]
     /// Each path's reachability probes and whether their confirmed state is up: `probe_path_up` is 1
-    /// while any of them passes (confirmed, so one lost echo does not take a line down).
+    /// while any of them passes (confirmed, so one lost echo does not take a line down) or its far end
+    /// answered at all (a lossy round is a lossy line, told by HighLoss, not a cut one).
     private var pathProbes: [String: [String: Bool]] = [:]
     /// Each path's last `probe_path_up` sample: written again on a change, or after 10 s, never
     /// twice at one millisecond (probes of one path often finish together).
@@ -204,7 +205,7 @@ public actor AgentRunner {
         var pathUp: [Sample] = []
         if [.icmp, .tcp, .dns, .http].contains(probe.spec.target.kind) {
             let path = probe.spec.path
-            pathProbes[path, default: [:]][name] = confirmation.confirmed != .failed
+            pathProbes[path, default: [:]][name] = confirmation.confirmed != .failed || outcome.failure?.kind.farEndAnswered == true
             let up = pathProbes[path]!.values.contains(true)
             let now = WallClock.nowMs()
             if let last = pathWritten[path], last.up == up, now - last.time < 10_000 {

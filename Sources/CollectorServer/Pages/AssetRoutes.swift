@@ -4,7 +4,7 @@ import Hummingbird
 /// networks may have no internet) and cached by the browser for a day; the version in the path
 /// changes with the text.
 struct AssetRoutes {
-    static let version = "1"
+    static let version = "2"
     static let stylesheetPath = "/assets/app.css?v=" + version
 
     func add(to router: Router<BasicRequestContext>) {
@@ -34,6 +34,12 @@ struct AssetRoutes {
         dl.kv{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:0}dl.kv dt{color:#5f6b76}dl.kv dd{margin:0}
         .warn{color:#b25000}.bad{color:#c62828;font-weight:600}.ok{color:#1e7a46}.tabs a{margin-right:10px}.tabs b{margin-right:10px}
         @media(min-width:900px){.grid.two{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}body{font-size:14px}}
+        .map polygon.district{fill:#eaf0f6;stroke:#b8c6d4;stroke-width:1}.map text.district{font-size:12px;fill:#3d4b59;paint-order:stroke;stroke:#fff;stroke-width:3px}
+        .map .scale line{stroke:#3d4b59;stroke-width:2}
+        @media(max-width:640px){table.stack thead{display:none}table.stack,table.stack>tbody,table.stack>tbody>tr{display:block;width:100%}
+        table.stack>tbody>tr{border-bottom:1px solid #e3e6ea;padding:5px 6px}table.stack>tbody>tr>td{display:inline-block;border:0;padding:1px 10px 1px 0;text-align:left}
+        table.stack>tbody>tr>td.main{display:block}table.stack>tbody>tr.more{border-top:0;padding-top:0}table.stack td[data-l]::before{content:attr(data-l) " ";color:#5f6b76;font-size:.85em}
+        svg.chart text{font-size:24px}.map text.district{font-size:17px}}
         @media print{header,form.filters{display:none}}
         """
 }

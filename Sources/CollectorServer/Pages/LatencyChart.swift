@@ -45,7 +45,7 @@ struct LatencyChart {
     }
 
     func svg(_ lang: PageLanguage, step: Int64) -> String {
-        let width = 720.0, height = 200.0, left = 44.0, right = 6.0, top = 8.0, bottom = 20.0
+        let width = 720.0, height = 200.0, left = 56.0, right = 6.0, top = 8.0, bottom = 30.0
         let plotW = width - left - right, plotH = height - top - bottom
         // The scale follows the medians (a few slow echoes must not flatten the chart), up to the band.
         let medians = columns.compactMap(\.median).sorted()
@@ -56,7 +56,7 @@ struct LatencyChart {
         func x(_ t: TimestampMs) -> Double { left + Double(t - from) / Double(max(to - from, 1)) * plotW }
         func y(_ v: Double) -> Double { top + plotH - min(v, yMax) / yMax * plotH }
         let colW = max(Double(step) / Double(max(to - from, 1)) * plotW, 1)
-        var out = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(lang.t("Độ trễ và mất gói", "Latency and loss"))\">"
+        var out = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(lang.t("Độ trễ và mất gói", "Latency and loss"))\">"
         out += "<rect x=\"\(Int(left))\" y=\"\(Int(top))\" width=\"\(Int(plotW))\" height=\"\(Int(plotH))\" fill=\"#fff\" stroke=\"#d5dae0\"/>"
         for i in 0...4 {
             let v = yMax * Double(i) / 4

@@ -1,15 +1,33 @@
 import Hummingbird
 import Storage
+import Synchronization
 import WatchModel
 
 /// `GET /`: the province at a glance: every site with its state, counts per state, a map from the
 /// sites' coordinates, filtered by district, team and state (a plain GET form, no script).
-/// One pass over the registry, the newest path results and the alerting's snapshot: no query per site.
+/// One pass over the registry, the newest path results and the alerting's snapshot: no query per site;
+/// that pass is kept for `fresh` (a few seconds), so a team refreshing or filtering the page while the
+/// evaluator works through a country of sites does not pay for it again.
 struct OverviewPage {
     let access: any AccessStore
     let store: any MetricStore
     let alerts: (any PageAlerts)?
     let pages: any PageAccess
+    /// How long one read of every site's state serves the page (states change by the minute).
+    var fresh: Duration = .seconds(3)
+    private let recent = RecentRows()
+
+    init(access: any AccessStore, store: any MetricStore, alerts: (any PageAlerts)?, pages: any PageAccess) {
+        self.access = access
+        self.store = store
+        self.alerts = alerts
+        self.pages = pages
+    }
+
+    /// The last read of every site's row and when it was made.
+    final class RecentRows: Sendable {
+        let kept = Mutex<(read: ContinuousClock.Instant, at: TimestampMs, rows: [Row])?>(nil)
+    }
 
     /// Worst first: the order of the list and of the counts.
     static let order: [SiteState] = [.dark, .lineDownOn4G, .agentStopped, .degraded, .maintenance, .unknown, .ok]
@@ -22,7 +40,7 @@ struct OverviewPage {
     }
 
     /// One site's line on the overview.
-    struct Row {
+    struct Row: Sendable {
         var site: Site
         var state: SiteState
         var heard: TimestampMs?
@@ -57,9 +75,19 @@ struct OverviewPage {
         return out
     }
 
+    /// Every site's row as of a read at most `fresh` old, and the time of that read.
+    func recentRows() async throws -> (at: TimestampMs, rows: [Row]) {
+        let clock = ContinuousClock()
+        if let kept = recent.kept.withLock({ $0 }), clock.now - kept.read < fresh { return (kept.at, kept.rows) }
+        let read = clock.now
+        let now = WallClock.nowMs()
+        let rows = try await rows(now: now)
+        recent.kept.withLock { $0 = (read, now, rows) }
+        return (now, rows)
+    }
+
     func overview(_ request: Request) async throws -> Response {
         let lang = PageLayout.language(request)
-        let now = WallClock.nowMs()
         let q = PageLayout.form(request)
         let district = q["district"].flatMap { $0.isEmpty ? nil : $0 }
         let team = q["team"].flatMap { $0.isEmpty ? nil : $0 }
@@ -67,7 +95,7 @@ struct OverviewPage {
         let state = stateText.flatMap(SiteState.init(rawValue:))
         let clock = ContinuousClock()
         let started = clock.now
-        let all = try await rows(now: now)
+        let (now, all) = try await recentRows()
         let read = clock.now - started
         let area = all.filter { (district == nil || $0.site.district == district) && (team == nil || $0.site.team == team) }
         let rank = Dictionary(uniqueKeysWithValues: Self.order.enumerated().map { ($0.element, $0.offset) })
@@ -111,15 +139,17 @@ struct OverviewPage {
             let link = "/?" + (base + ["state=" + s.rawValue]).joined(separator: "&")
             b += "<li><a href=\"\(e(link))\" data-state=\"\(s.rawValue)\"><span class=\"dot s-\(s.rawValue)\"></span>\(s.text(lang)): <b>\(n)</b></a></li>"
         }
-        b += "</ul><div class=\"grid two\"><div class=\"scroll\"><table><thead><tr><th>" + l("Điểm", "Site") + "</th><th>" + l("Trạng thái", "State")
+        b += "</ul><div class=\"grid two\"><div class=\"scroll\"><table class=\"stack\"><thead><tr><th>" + l("Điểm", "Site") + "</th><th>" + l("Trạng thái", "State")
             + "</th><th>" + l("Huyện", "District") + "</th><th>" + l("Đội", "Team") + "</th><th class=\"n\">" + l("Trễ", "RTT")
             + "</th><th class=\"n\">" + l("Mất gói", "Loss") + "</th><th>" + l("Báo lần cuối", "Last heard") + "</th></tr></thead><tbody>"
         let suffix = lang.english ? "?lang=en" : ""
+        let (rttLabel, lossLabel, heardLabel) = (l("Trễ", "RTT"), l("Mất gói", "Loss"), l("Báo lần cuối", "Last heard"))
         for r in shown {
-            b += "<tr data-site=\"\(e(r.site.code))\"><td><a href=\"/sites/\(e(Html.query(r.site.code)))\(suffix)\">\(e(r.site.name))</a><br><small>\(e(r.site.code))</small></td>"
+            // data-l: the column's name, shown before the value where a phone lays the row out as a card.
+            b += "<tr data-site=\"\(e(r.site.code))\"><td class=\"main\"><a href=\"/sites/\(e(Html.query(r.site.code)))\(suffix)\">\(e(r.site.name))</a> <small>\(e(r.site.code))</small></td>"
             b += "<td><span class=\"dot s-\(r.state.rawValue)\"></span>\(r.state.text(lang))</td><td>\(e(r.site.district))</td><td>\(e(r.site.team))</td>"
-            b += "<td class=\"n\">\(lang.ms(r.rtt))</td><td class=\"n\">\(lang.percent(r.loss))</td>"
-            b += "<td>\(r.heard.map { lang.ago($0, now: now) } ?? "–")</td></tr>"
+            b += "<td class=\"n\" data-l=\"\(rttLabel)\">\(lang.ms(r.rtt))</td><td class=\"n\" data-l=\"\(lossLabel)\">\(lang.percent(r.loss))</td>"
+            b += "<td data-l=\"\(heardLabel)\">\(r.heard.map { lang.ago($0, now: now) } ?? "–")</td></tr>"
         }
         if shown.isEmpty { b += "<tr><td colspan=\"7\">" + l("Không có điểm nào khớp bộ lọc.", "No site matches the filters.") + "</td></tr>" }
         b += "</tbody></table></div><div>" + SiteMap.svg(shown.map { ($0.site, $0.state) }, lang: lang) + "</div></div>"

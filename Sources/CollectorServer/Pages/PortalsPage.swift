@@ -73,7 +73,7 @@ struct PortalsPage {
         b += "<p class=\"muted\"><small>" + l("Một điểm gặp sự cố với cổng khi p95 > 5 s hoặc tỉ lệ truy cập được < 95 %. Phần lớn các điểm gặp sự cố: lỗi ở phía cổng; chỉ vài điểm: lỗi đường truyền của các điểm đó.",
                                             "A site is in trouble with a portal when its p95 is above 5 s or it reaches it less than 95 % of the time. Most sites in trouble: the portal; a few: those sites' last mile.") + "</small></p>"
         guard !views.isEmpty else { return PageLayout.page(request, lang, title: l("Cổng dịch vụ", "Portals"), body: b + "<p>" + l("Chưa đo cổng dịch vụ nào.", "No portal measured yet.") + "</p>") }
-        b += "<div class=\"scroll\"><table><thead><tr><th>" + l("Cổng", "Portal") + "</th><th class=\"n\">" + l("Số điểm", "Sites") + "</th><th class=\"n\">"
+        b += "<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>" + l("Cổng", "Portal") + "</th><th class=\"n\">" + l("Số điểm", "Sites") + "</th><th class=\"n\">"
             + l("Trung vị", "Median") + "</th><th class=\"n\">p95</th><th class=\"n\">" + l("Truy cập được", "Availability") + "</th><th>" + l("Nhận định", "Verdict") + "</th></tr></thead><tbody>"
         let suffix = lang.english ? "?lang=en" : ""
         for target in views.keys.sorted() {
@@ -92,11 +92,12 @@ struct PortalsPage {
                     "<a href=\"/sites/\(e(Html.query(v.site)))\(suffix)\">\(e(sites[v.site]?.name ?? v.site))</a>"
                 }.joined(separator: ", ") + (troubled.count > 5 ? " …" : "") + "</span>"
             }
-            b += "<tr data-portal=\"\(e(target))\"><td><b>\(e(names[target] ?? target))</b><br><small>\(e(target))</small></td><td class=\"n\">\(perSite.count)</td>"
-            b += "<td class=\"n\">\(lang.ms(count > 0 ? all.quantile(0.5) : nil))</td><td class=\"n\">\(lang.ms(count > 0 ? all.quantile(0.95) : nil))</td>"
-            b += "<td class=\"n\">\(lang.percent(tries > 0 ? ok / Double(tries) : nil))</td><td>\(verdict)</td></tr>"
+            // data-l: the column's name, shown before the value where a phone lays the row out as a card.
+            b += "<tr data-portal=\"\(e(target))\"><td class=\"main\"><b>\(e(names[target] ?? target))</b><br><small>\(e(target))</small></td><td class=\"n\" data-l=\"\(l("Số điểm", "Sites"))\">\(perSite.count)</td>"
+            b += "<td class=\"n\" data-l=\"\(l("Trung vị", "Median"))\">\(lang.ms(count > 0 ? all.quantile(0.5) : nil))</td><td class=\"n\" data-l=\"p95\">\(lang.ms(count > 0 ? all.quantile(0.95) : nil))</td>"
+            b += "<td class=\"n\" data-l=\"\(l("Truy cập được", "Availability"))\">\(lang.percent(tries > 0 ? ok / Double(tries) : nil))</td><td class=\"main\">\(verdict)</td></tr>"
             // Every site's view, folded (a <details> opens without script).
-            b += "<tr><td colspan=\"6\"><details><summary>" + l("Từng điểm", "Per site") + "</summary><table><tbody>"
+            b += "<tr class=\"more\"><td colspan=\"6\" class=\"main\"><details><summary>" + l("Từng điểm", "Per site") + "</summary><table><tbody>"
             for v in perSite.sorted(by: { ($0.troubled ? 0 : 1, $0.site) < ($1.troubled ? 0 : 1, $1.site) }) {
                 b += "<tr\(v.troubled ? " class=\"warn\"" : "")><td><a href=\"/sites/\(e(Html.query(v.site)))\(suffix)\">\(e(sites[v.site]?.name ?? v.site))</a></td>"
                 b += "<td class=\"n\">\(lang.ms(v.median))</td><td class=\"n\">\(lang.ms(v.p95))</td><td class=\"n\">\(lang.percent(v.availability))</td></tr>"

@@ -95,9 +95,9 @@ struct SitePage {
             for key in keys { timeline.add(path: path, points: try await store.points(key, from: from, to: to)) }
         }
         var b = "<h2>" + l("Mất kết nối", "Outages") + "</h2>"
-        let width = 720.0, left = 70.0, span = Double(max(to - from, 1))
+        let width = 720.0, left = 134.0, span = Double(max(to - from, 1))
         func x(_ t: TimestampMs) -> Int { Int(left + Double(t - from) / span * (width - left - 4)) }
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) 52\" role=\"img\" aria-label=\"\(l("Dòng thời gian mất kết nối", "Outage timeline"))\">"
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) 52\" role=\"img\" aria-label=\"\(l("Dòng thời gian mất kết nối", "Outage timeline"))\">"
         for (row, path) in ["dedicated", "4g"].enumerated() {
             let y = 4 + row * 22
             svg += "<text x=\"0\" y=\"\(y + 12)\">\(path == "dedicated" ? l("Chuyên dùng", "Dedicated") : "4G")</text>"
@@ -168,15 +168,15 @@ struct SitePage {
         for (key, point) in try await store.latest(metric: "probe_success", matching: ["site": code, "kind": "http"]) { success[key[label: "target"] ?? ""] = point.value }
         var b = "<h2>" + l("Cổng dịch vụ: thời gian theo giai đoạn", "Portals: timings by phase") + "</h2>"
         guard !byTarget.isEmpty || !success.isEmpty else { return b + "<p class=\"muted\">" + l("Chưa đo cổng dịch vụ nào.", "No portal measured yet.") + "</p>" }
-        b += "<div class=\"scroll\"><table><thead><tr><th>" + l("Cổng", "Portal") + "</th>"
+        b += "<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>" + l("Cổng", "Portal") + "</th>"
         let names = [l("phân giải", "resolve"), l("kết nối", "connect"), "TLS", l("xử lý", "processing"), l("tải về", "transfer")]
         for n in names { b += "<th class=\"n\">\(n)</th>" }
         b += "<th class=\"n\">" + l("tổng", "total") + "</th><th>" + l("Kết quả", "Result") + "</th></tr></thead><tbody>"
         for target in Set(byTarget.keys).union(success.keys).sorted() {
             let entry = byTarget[target]
-            b += "<tr><td>\(Html.escape(entry?.name ?? target))<br><small>\(Html.escape(target))</small></td>"
-            for p in phases { b += "<td class=\"n\">\(lang.ms(entry?.phases[p]))</td>" }
-            b += "<td class=\"n\"><b>\(lang.ms(totals[target]))</b></td>"
+            b += "<tr><td class=\"main\">\(Html.escape(entry?.name ?? target))<br><small>\(Html.escape(target))</small></td>"
+            for (p, n) in zip(phases, names) { b += "<td class=\"n\" data-l=\"\(n)\">\(lang.ms(entry?.phases[p]))</td>" }
+            b += "<td class=\"n\" data-l=\"\(l("tổng", "total"))\"><b>\(lang.ms(totals[target]))</b></td>"
             b += success[target].map { $0 >= 1 ? "<td class=\"ok\">" + l("được", "ok") + "</td>" : "<td class=\"bad\">" + l("lỗi", "failed") + "</td>" } ?? "<td>–</td>"
             b += "</tr>"
         }
