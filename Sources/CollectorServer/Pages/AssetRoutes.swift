@@ -4,7 +4,7 @@ import Hummingbird
 /// networks may have no internet) and cached by the browser for a day; the version in the path
 /// changes with the text.
 struct AssetRoutes {
-    static let version = "1"
+    static let version = "2"
     static let stylesheetPath = "/assets/app.css?v=" + version
 
     func add(to router: Router<BasicRequestContext>) {
@@ -35,5 +35,11 @@ struct AssetRoutes {
         .warn{color:#b25000}.bad{color:#c62828;font-weight:600}.ok{color:#1e7a46}.tabs a{margin-right:10px}.tabs b{margin-right:10px}
         @media(min-width:900px){.grid.two{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}body{font-size:14px}}
         @media print{header,form.filters{display:none}}
+        /* incidents page */
+        .flash{padding:6px 8px;border-radius:3px;background:#fff;border:1px solid currentColor}.inc{margin:8px 0}.inc h3{font-size:1em;margin:0 0 4px}
+        .inc p{margin:2px 0}.inc .inc{margin:6px 0 0;border-left:3px solid #d5dae0}.sev-critical{border-left:4px solid #c62828}.sev-warning{border-left:4px solid #e0a100}
+        .st{font-weight:600}.st-firing{color:#c62828}.st-flapping{color:#b25000}.st-acknowledged{color:#1e7a46}.notes{margin:4px 0;padding-left:18px}
+        .acts{display:flex;flex-wrap:wrap;gap:6px;align-items:start;margin-top:6px}.acts form{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0}
+        .acts textarea,.acts input{max-width:100%;min-width:0;flex:1 1 160px}.history{padding-left:18px}
         """
 }
