@@ -72,6 +72,10 @@ import TestSupport
         #expect(one.contains("QNG-INC-A") && !one.contains("QNG-INC-B") && !one.contains("QNG-INC-C"))
         #expect(two.contains("QNG-INC-B") && two.contains("QNG-INC-C") && !two.contains("QNG-INC-A"))
         #expect(two.contains("Nút POP Ba Tơ") && two.contains("2 điểm"), "the node's incident with its member sites:\n\(two)")
+        // The node's card comes first in its team and holds its sites' own incidents; it is silenced site by site.
+        let node = two.components(separatedBy: "<article").dropFirst().first ?? ""
+        #expect(node.contains("data-incident=\"upstream|POP Ba Tơ@") && node.contains("Xã Ba Thành") && node.contains("Xã Ba Vinh"), "\(node)")
+        #expect(actions(page.body, "silence").allSatisfy { !$0.incident.hasPrefix("upstream|") })
         #expect(one.contains("<a href=\"/sites/QNG-INC-A\">Xã Tịnh Hà</a>") && one.contains("đang báo động") && one.contains("Sơn Tịnh"))
         #expect(page.body.contains("name=\"csrf\" value=\"\(support.csrf ?? "-")\""), "the forms carry the session's token")
 
@@ -135,7 +139,7 @@ import TestSupport
         let baTo = try support.send("GET", "/incidents?district=Ba+T%C6%A1&lang=en")
         #expect(baTo.body.contains("QNG-INC-C") && !baTo.body.contains("Xã Tịnh Hà") && baTo.body.contains("Acknowledge"))
         let detail = try support.send("GET", noteC.action.replacingOccurrences(of: "/note", with: ""))
-        #expect(detail.status == 200 && detail.body.contains("Điện lực báo 14:00 có điện") && detail.body.contains("fired"), "\(detail.status)")
+        #expect(detail.status == 200 && detail.body.contains("Điện lực báo 14:00 có điện") && detail.body.contains("<b>ghi chú</b> · anh Tuấn"), "\(detail.status)")
         #expect(try support.send("GET", "/incidents/nothing").status == 404)
     }
 }

@@ -120,7 +120,7 @@ extension IncidentsPage {
         b += "<h2>" + l("Diễn biến", "History") + "</h2><ul class=\"history\">"
         let history = try await alerting.incidents.history(incident: id)
         for entry in history.reversed() {
-            b += "<li><small>\(lang.time(entry.at, year: true))</small> <b>\(e(entry.kind))</b> · \(e(entry.by))" + (entry.text.isEmpty ? "" : "<br>\(e(entry.text))") + "</li>"
+            b += "<li><small>\(lang.time(entry.at, year: true))</small> <b>\(e(AcknowledgeRoutes.kind(entry.kind, lang.code)))</b> · \(e(entry.by))" + (entry.text.isEmpty ? "" : "<br>\(e(entry.text))") + "</li>"
         }
         if history.isEmpty { b += "<li class=\"muted\">" + l("Chưa có.", "Nothing yet.") + "</li>" }
         b += "</ul>"

@@ -73,10 +73,10 @@ struct IncidentsPage {
         // What the evaluator follows now (pending ones are not told yet), and the nodes' and portals'
         // incidents (recorded, not followed one by one) while one of their sites still has that alert.
         let live = try await alerting.incidentList(open: true, site: nil, limit: 10_000).filter { $0.state != "pending" }
-        let liveKeys = Set(live.map { "\($0.rule)|\($0.labels["site"] ?? "")" })
         let groups = try await alerting.incidents.incidents(open: true, site: nil, limit: 1_000).filter { r in
             guard r.state != "resolved", r.labels["sites"] != nil else { return false }
-            return row(r).members.contains { liveKeys.contains("\(r.rule)|\($0)") }
+            let members = row(r).members
+            return live.contains { Self.gathers(r, $0, members: members) }
         }
         var open = (groups + live).map(row)
         let recent = try await alerting.incidents.incidents(open: false, site: nil, limit: 500)
@@ -109,7 +109,7 @@ struct IncidentsPage {
             let grouped = mine.filter { !$0.members.isEmpty }
             var shown = Set<String>()
             for g in grouped.sorted(by: Self.order) {
-                let inside = mine.filter { $0.members.isEmpty && $0.record.rule == g.record.rule && g.members.contains($0.record.labels["site"] ?? "") }
+                let inside = mine.filter { $0.members.isEmpty && Self.gathers(g.record, $0.record, members: g.members) }
                 shown.formUnion(inside.map(\.record.id))
                 b += try await card(g, context, members: inside)
             }
@@ -137,6 +137,12 @@ struct IncidentsPage {
         let token: String?
         let now: TimestampMs
         let silences: [Silence]
+    }
+
+    /// Whether a node's or portal's incident gathers a site's: one of its sites, and its rule's name
+    /// with the grouping's suffix (DedicatedLineDown → DedicatedLineDownUpstream, PortalDown → PortalDownEverywhere).
+    static func gathers(_ group: IncidentRecord, _ one: IncidentRecord, members: [String]) -> Bool {
+        group.rule.hasPrefix(one.rule) && group.rule != one.rule && members.contains(one.labels["site"] ?? "")
     }
 
     /// Critical first, then the newest.
