@@ -44,7 +44,8 @@ import TestSupport
         let started = Date()
         let browser = try run(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
                                               "--collector", collector.url, "--login", "tuan", "--password-file", passwordFile,
-                                              "--out", shots, "--deadline", "180", "--page", "/incidents", "--width", "360", "--width", "1280",
+                                              "--out", shots, "--deadline", "180", "--page", "/incidents?lang=en", "--page", "/incidents?lang=vi",
+                                              "--width", "360", "--width", "1280",
                                               "--click", "/incidents", "article[data-state=firing] form.ack button", "--click-width", "360"],
                               timeout: 200)
         print("browser_peer: \(String(format: "%.1f", Date().timeIntervalSince(started))) s, exit \(browser.status)")
@@ -52,18 +53,19 @@ import TestSupport
         let report = try #require((try? JSONSerialization.jsonObject(with: Data(browser.stdout.utf8))) as? [String: Any], "\(browser.stdout)")
         #expect(report["signedIn"] as? Bool == true)
 
+        // English first (remembered by its cookie), then back to Vietnamese for the button.
         for r in report["results"] as? [[String: Any]] ?? [] {
-            let width = r["width"] as? Int ?? 0
-            print("/incidents @\(width)px: HTTP \(r["status"] ?? "-"), \"\(r["title"] ?? "")\", \(r["bytes"] ?? 0) bytes, "
+            let width = r["width"] as? Int ?? 0, page = r["page"] as? String ?? ""
+            print("\(page) @\(width)px: HTTP \(r["status"] ?? "-"), \"\(r["title"] ?? "")\", \(r["bytes"] ?? 0) bytes, "
                   + "scrollWidth \(r["scrollWidth"] ?? 0) / innerWidth \(r["innerWidth"] ?? 0), \(r["screenshot"] ?? "")")
-            #expect(r["status"] as? Int == 200 && r["title"] as? String == "Sự cố · CommuneWatch", "\(r)")
+            #expect(r["status"] as? Int == 200 && r["title"] as? String == (page.hasSuffix("en") ? "Incidents" : "Sự cố") + " · CommuneWatch", "\(r)")
             #expect((r["url"] as? String)?.hasPrefix(collector.url + "/incidents") == true, "stayed signed in: \(r["url"] ?? "")")
             #expect((r["outside"] as? [String])?.isEmpty == true, "asked outside the collector: \(r["outside"] ?? "")")
             if width == 360 { #expect(r["overflow"] as? Bool == false && r["innerWidth"] as? Int == 360, "wider than a phone: \(r)") }
             let png = FileManager.default.contents(atPath: r["screenshot"] as? String ?? "") ?? Data()
             #expect(png.count > 1000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "screenshot: \(png.count) bytes")
         }
-        #expect((report["results"] as? [Any])?.count == 2)
+        #expect((report["results"] as? [Any])?.count == 4)
 
         // The button: the form is sent, the list comes back saying so, the incident now taken by this person.
         let click = try #require((report["clicks"] as? [[String: Any]])?.first, "\(browser.stdout)")
