@@ -113,7 +113,16 @@ struct IncidentsPage {
                 shown.formUnion(inside.map(\.record.id))
                 b += try await card(g, context, members: inside)
             }
-            for r in mine.filter({ $0.members.isEmpty && !shown.contains($0.record.id) }).sorted(by: Self.order) { b += try await card(r, context, members: []) }
+            let rest = mine.filter { $0.members.isEmpty && !shown.contains($0.record.id) }.sorted(by: Self.order)
+            for r in rest where !r.record.muted { b += try await card(r, context, members: []) }
+            // Not told to the team (a cut line explains them, or a silence): folded away, still there.
+            let quiet = rest.filter(\.record.muted)
+            if !quiet.isEmpty {
+                b += "<details class=\"quiet\"><summary>\(quiet.count) " + l("sự cố không báo (do sự cố khác tại điểm, hoặc đang tạm tắt)",
+                                                                       "not told (explained by another incident at the site, or silenced)") + "</summary>"
+                for r in quiet { b += try await card(r, context, members: []) }
+                b += "</details>"
+            }
             b += "</section>"
         }
         b += "<h2>" + l("Đã hết trong 24 giờ qua", "Resolved in the last 24 hours") + " <small>(\(recent.count))</small></h2>"
