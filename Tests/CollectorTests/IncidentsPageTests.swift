@@ -50,8 +50,10 @@ import TestSupport
         try staff.addStaff(collector)
         let sites = [("QNG-INC-A", "Xã Tịnh Hà", "Sơn Tịnh", "POP Sơn Tịnh"), ("QNG-INC-B", "Xã Ba Thành", "Ba Tơ", "POP Ba Tơ"),
                      ("QNG-INC-C", "Xã Ba Vinh", "Ba Tơ", "POP Ba Tơ")]
+        var agents: [String: String] = [:]
         for (code, name, district, node) in sites {
             let agent = try pages.agent(collector, ["code": code, "name": name, "kind": "commune", "district": district, "upstream": node])
+            agents[code] = agent
             try pages.upload(collector, agent, [(pages.key("probe_path_up", ["path": "dedicated"]), [pages.point(0)])])
         }
         func incidents(_ state: String) throws -> [[String: Any]] {
@@ -141,5 +143,12 @@ import TestSupport
         let detail = try support.send("GET", noteC.action.replacingOccurrences(of: "/note", with: ""))
         #expect(detail.status == 200 && detail.body.contains("Điện lực báo 14:00 có điện") && detail.body.contains("<b>ghi chú</b> · anh Tuấn"), "\(detail.status)")
         #expect(try support.send("GET", "/incidents/nothing").status == 404)
+
+        // The line back: the incident moves to the resolved ones below.
+        try pages.upload(collector, agents["QNG-INC-A"]!, [(pages.key("probe_path_up", ["path": "dedicated"]), [pages.point(1)])])
+        #expect(delivery.waitFor(30) { (try? incidents("open"))?.contains { ($0["labels"] as? [String: String])?["site"] == "QNG-INC-A" } == false })
+        let resolved = try support.send("GET", "/incidents")
+        let below = resolved.body.components(separatedBy: "<table class=\"recent\">").dropFirst().first ?? ""
+        #expect(section(resolved.body, team: "Đội 1") == nil && below.contains("QNG-INC-A") && !below.contains("QNG-INC-B"), "\(resolved.body)")
     }
 }

@@ -86,6 +86,7 @@ struct IncidentsPage {
         let chosenTeam = form["team"].flatMap { $0.isEmpty ? nil : $0 }, chosenDistrict = form["district"].flatMap { $0.isEmpty ? nil : $0 }
         func chosen(_ r: Row) -> Bool { (chosenTeam == nil || r.team == chosenTeam) && (chosenDistrict == nil || r.districts.contains(chosenDistrict!)) }
         open = open.filter(chosen)
+        let recentShown = recent.filter(chosen)
         let token = await csrf(request, viewer: viewer)
         let silences = await alerting.evaluator.silences.filter { $0.starts <= now && now < $0.ends }
 
@@ -125,11 +126,11 @@ struct IncidentsPage {
             }
             b += "</section>"
         }
-        b += "<h2>" + l("Đã hết trong 24 giờ qua", "Resolved in the last 24 hours") + " <small>(\(recent.count))</small></h2>"
-        if recent.isEmpty { b += "<p class=\"muted\">" + l("Chưa có.", "None.") + "</p>" } else {
+        b += "<h2>" + l("Đã hết trong 24 giờ qua", "Resolved in the last 24 hours") + " <small>(\(recentShown.count))</small></h2>"
+        if recentShown.isEmpty { b += "<p class=\"muted\">" + l("Chưa có.", "None.") + "</p>" } else {
             b += "<div class=\"scroll\"><table class=\"recent\"><thead><tr><th>" + l("Cảnh báo", "Alert") + "</th><th>" + l("Điểm", "Site") + "</th><th>"
                 + l("Từ", "Since") + "</th><th>" + l("Hết lúc", "Resolved") + "</th></tr></thead><tbody>"
-            for r in recent {
+            for r in recentShown {
                 b += "<tr><td><a href=\"\(Self.link(r.record.id, lang))\">\(e(r.record.summary.isEmpty ? r.record.rule : r.record.summary))</a><br><small>\(e(r.record.rule))</small></td>"
                 b += "<td>\(place(r, context))</td><td>\(lang.time(r.record.since))</td><td>\(r.record.resolvedAt.map { lang.time($0) } ?? "–")</td></tr>"
             }
