@@ -74,6 +74,7 @@ import TestSupport
               + "HTTP \(click["status"] ?? "-") \(click["url"] ?? ""), \(click["screenshot"] ?? "")")
         #expect(click["status"] as? Int == 200 && (click["url"] as? String) == collector.url + "/incidents?done=acknowledged", "\(click)")
         #expect(before["data-state"] == "firing" && after["data-state"] == "acknowledged", "\(before) → \(after)")
+        #expect((click["outside"] as? [String])?.isEmpty == true, "the form asked outside the collector: \(click["outside"] ?? "")")
         let text = click["text"] as? String ?? ""
         #expect(text.contains("Đã nhận xử lý sự cố.") && text.contains("anh Tuấn"), "\(text)")
         let id = try #require(before["data-incident"])

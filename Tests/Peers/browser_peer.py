@@ -21,7 +21,7 @@ sent as a person would), waits for the next page and adds to the JSON
     "clicks": [{"page", "selector", "width", "url", "status", "title", "text" (the page's text, at most
                 20,000 characters), "before": {data-* of the clicked element's nearest ancestor with any},
                 "after": {the same element's data-* on the new page, found by its first data-* attribute; {} if gone},
-                "screenshot": path}]
+                "outside": [...], "screenshot": path}]
 
 The browser can reach nothing but loopback (every host name resolves to nothing, every other
 address goes to a dead proxy), so a page that wants the internet shows up in "outside" and fails
@@ -80,6 +80,8 @@ def parse_args(argv):
     for p, _ in args.click:
         if not p.startswith("/"):
             ap.error("--click PAGE must be a path starting with /, got %r" % p)
+    if args.click_width is not None and not 200 <= args.click_width <= 4000:
+        ap.error("--click-width must be between 200 and 4000, got %d" % args.click_width)
     for w in args.width:
         if not 200 <= w <= 4000:
             ap.error("--width must be between 200 and 4000, got %d" % w)
