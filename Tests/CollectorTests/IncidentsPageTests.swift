@@ -122,6 +122,8 @@ import TestSupport
         #expect(wrongToken.status == 403 && wrongToken.body.contains("<h1>"), "\(wrongToken.status)")
         let signedOut = try Browser(collector).send("POST", noteC.action, form: ["csrf": support.csrf!, "text": "x"])
         #expect(signedOut.status == 303 && signedOut.headers["location"]?.hasPrefix("/login") == true, "\(signedOut.status)")
+        let anonymous = try Browser(collector).send("GET", "/incidents?team=x")
+        #expect(anonymous.status == 303 && anonymous.headers["location"] == "/login?next=%2Fincidents%3Fteam%3Dx", "\(anonymous.headers)")
 
         // A viewer and a planner see the list, no forms; their forged posts are refused and change nothing.
         for login in ["xem", "lan"] {
