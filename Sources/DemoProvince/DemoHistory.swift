@@ -46,6 +46,8 @@ public struct DemoHistory: Sendable {
         case .outages: walk(firstEnd: 60...900, length: 40...300, gap: 600...2_400)
         case .flapping: walk(firstEnd: 10...120, length: 2...9, gap: 40...300)
         }
+        // Live trouble: cut in the last minutes and still cut when the history ends.
+        if site.trouble != nil { out.append(max(from, to - DemoProvince.troubleMinutes * minute)..<to) }
         // The node upstream fails once in the period for about a third of the nodes: all its sites go dark together.
         var node = DemoRandom(seed: seed, 3, Int(truncatingIfNeeded: fnv(site.site.upstream)))
         if node.chance(0.35), to - from > 4 * hour {
@@ -125,7 +127,7 @@ public struct DemoHistory: Sendable {
                 wasDown = down
             }
             if t >= fineFrom || down || onGrid {
-                let cellDown = weak && r.chance(0.12)
+                let cellDown = (weak && r.chance(0.12)) || (site.trouble == .dark && t >= to - DemoProvince.troubleMinutes * Self.minute)
                 icmpRound(cellular, at: t, base: 0.035 + (-site.rsrp - 80) * 0.0012, lossy: true, down: cellDown,
                           full: (t - offset) % (15 * Self.minute) == 0, into: &book, &r)
                 book.add(SeriesKey(MetricCatalog.pathUp.name, ["path": "4g", "site": code]), t, cellDown ? 0 : 1)

@@ -21,6 +21,28 @@ public struct DemoProvince: Sendable {
         case flapping
     }
 
+    /// What is wrong at a site as the demo ends, so that the collector's alerting raises live
+    /// incidents through its real rules (the pages are not empty of them).
+    public enum Trouble: String, Sendable, CaseIterable {
+        /// The dedicated line cut for the last minutes; the office still reports over 4G.
+        case lineDown
+        /// Line and 4G both down for the last minutes: nothing gets out of the office.
+        case dark
+    }
+
+    /// How long the live trouble has lasted when the history ends.
+    public static let troubleMinutes: TimestampMs = 8
+
+    /// Sites 3 and 11 lose their line, site 6 goes dark: all three already have a poor line
+    /// (profile `outages`), sites 3 and 11 are in one district (one team gets both).
+    static func trouble(index: Int) -> Trouble? {
+        switch index {
+        case 2, 10: .lineDown
+        case 5: .dark
+        default: nil
+        }
+    }
+
     /// `count` sites in eight districts (1…3,300), the same for the same seed.
     public init(sites count: Int, seed: UInt64) {
         self.seed = seed
@@ -58,7 +80,7 @@ public struct DemoProvince: Sendable {
                                   baseRTT: profile == .good ? r.uniform(0.006...0.022) : r.uniform(0.025...0.070),
                                   rsrp: index % 7 == 4 ? r.uniform(-117 ... -111) : r.uniform(-104 ... -72),
                                   cell: 40_000 + d * 1_000 + node * 37 + number % 5,
-                                  hardware: DemoHardware.pick(&r)))
+                                  hardware: DemoHardware.pick(&r), trouble: Self.trouble(index: index)))
         }
         self.sites = sites
     }
@@ -76,6 +98,8 @@ public struct DemoSite: Sendable {
     /// Serving cell id (it moves to a neighbour cell now and then).
     public let cell: Int
     public let hardware: DemoHardware
+    /// What is wrong there as the demo ends (nil: nothing).
+    public let trouble: DemoProvince.Trouble?
 
     /// The site as the admin API takes it.
     public var registryObject: [String: Any] {

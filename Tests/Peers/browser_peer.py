@@ -15,6 +15,14 @@ Signs in through the /login form, loads each page at each width, saves DIR/<page
          "screenshot": path,
          "requests": N, "outside": [urls of requests to any host other than the collector]}]}
 
+With --click PAGE SELECTOR (repeatable, after the pages): loads PAGE at --click-width (default the
+first width), clicks the first element matching the CSS SELECTOR (a form's button: the form is
+sent as a person would), waits for the next page and adds to the JSON
+    "clicks": [{"page", "selector", "width", "url", "status", "title", "text" (the page's text, at most
+                20,000 characters), "before": {data-* of the clicked element's nearest ancestor with any},
+                "after": {the same element's data-* on the new page, found by its first data-* attribute; {} if gone},
+                "outside": [...], "screenshot": path}]
+
 The browser can reach nothing but loopback (every host name resolves to nothing, every other
 address goes to a dead proxy), so a page that wants the internet shows up in "outside" and fails
 to load it, instead of quietly reaching out.  Bounded: 20 s per page load, --deadline for the whole
@@ -56,6 +64,9 @@ def parse_args(argv):
     ap.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     ap.add_argument("--page-timeout", type=float, default=20.0)
     ap.add_argument("--deadline", type=float, default=180.0, help="whole run, seconds")
+    ap.add_argument("--click", nargs=2, action="append", default=[], metavar=("PAGE", "SELECTOR"),
+                    help="after the pages: load PAGE, click the first SELECTOR match, report the page it leads to; repeatable")
+    ap.add_argument("--click-width", type=int, help="viewport width for --click (default the first --width)")
     args = ap.parse_args(argv)
     u = urllib.parse.urlsplit(args.collector)
     if u.scheme not in ("http", "https") or not u.hostname:
@@ -66,6 +77,11 @@ def parse_args(argv):
         if not p.startswith("/"):
             ap.error("--page must be a path starting with /, got %r" % p)
     args.width = args.width or [360, 1280]
+    for p, _ in args.click:
+        if not p.startswith("/"):
+            ap.error("--click PAGE must be a path starting with /, got %r" % p)
+    if args.click_width is not None and not 200 <= args.click_width <= 4000:
+        ap.error("--click-width must be between 200 and 4000, got %d" % args.click_width)
     for w in args.width:
         if not 200 <= w <= 4000:
             ap.error("--width must be between 200 and 4000, got %d" % w)
@@ -208,6 +224,57 @@ def visit(driver, args, page, width):
     }
 
 
+def data_attrs(driver, element):
+    """The data-* attributes of the element's nearest ancestor (or itself) having any, and the first one's name."""
+    found = driver.execute_script("""
+        for (var e = arguments[0]; e && e.nodeType === 1; e = e.parentElement) {
+            var attrs = {}, first = null;
+            for (var i = 0; i < e.attributes.length; i++) {
+                var a = e.attributes[i];
+                if (a.name.indexOf('data-') === 0) { attrs[a.name] = a.value; first = first || a.name; }
+            }
+            if (first) { return [attrs, first]; }
+        }
+        return [{}, null];""", element)
+    return found[0], found[1]
+
+
+def click(driver, args, page, selector, width):
+    """Loads page, clicks the first selector match, and reports where that led."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": args.height, "deviceScaleFactor": 1, "mobile": width < 600})
+    driver.get(args.collector.rstrip("/") + page)
+    matches = driver.find_elements(By.CSS_SELECTOR, selector)
+    if not matches:
+        raise RuntimeError("--click: nothing matches %r on %s" % (selector, page))
+    target = matches[0]
+    before, key = data_attrs(driver, target)
+    old = driver.find_element(By.TAG_NAME, "html")
+    drain_network(driver)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", target)
+    target.click()
+    WebDriverWait(driver, args.page_timeout).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, args.page_timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    status, _, _, outside = summarise(drain_network(driver), args.collector)
+    after = {}
+    if key:
+        again = driver.find_elements(By.CSS_SELECTOR, "[%s=\"%s\"]" % (key, before[key].replace("\\", "\\\\").replace('"', '\\"')))
+        if again:
+            after, _ = data_attrs(driver, again[0])
+    name = re.sub(r"[^A-Za-z0-9]+", "_", page).strip("_") or "overview"
+    shot = os.path.join(args.out, "click-%s-%d.png" % (name, width))
+    png = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    with open(shot, "wb") as f:
+        f.write(base64.b64decode(png["data"]))
+    text = driver.find_element(By.TAG_NAME, "body").text
+    return {"page": page, "selector": selector, "width": width, "url": driver.current_url, "status": status,
+            "title": driver.title, "text": text[:20000], "before": before, "after": after, "outside": outside, "screenshot": shot}
+
+
 def main(argv):
     args = parse_args(argv)
     try:
@@ -238,7 +305,10 @@ def main(argv):
         driver = make_driver(args, profile)
         sign_in(driver, args, password)
         results = [visit(driver, args, p, w) for p in args.page for w in args.width]
-        json.dump({"collector": args.collector, "signedIn": True, "results": results}, sys.stdout, indent=1)
+        report = {"collector": args.collector, "signedIn": True, "results": results}
+        if args.click:
+            report["clicks"] = [click(driver, args, p, sel, args.click_width or args.width[0]) for p, sel in args.click]
+        json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0
     except Exception as e:  # every failure ends in one clear line and exit 1

@@ -41,5 +41,11 @@ struct AssetRoutes {
         table.stack>tbody>tr>td.main{display:block}table.stack>tbody>tr.more{border-top:0;padding-top:0}table.stack td[data-l]::before{content:attr(data-l) " ";color:#5f6b76;font-size:.85em}
         svg.chart text{font-size:24px}.map text.district{font-size:17px}}
         @media print{header,form.filters{display:none}}
+        /* incidents page */
+        .flash{padding:6px 8px;border-radius:3px;background:#fff;border:1px solid currentColor}.inc{margin:8px 0}.inc h3{font-size:1em;margin:0 0 4px}
+        .inc p{margin:2px 0}.inc .inc{margin:6px 0 0;border-left:3px solid #d5dae0}.sev-critical{border-left:4px solid #c62828}.sev-warning{border-left:4px solid #e0a100}
+        .st{font-weight:600}.st-firing{color:#c62828}.st-flapping{color:#b25000}.st-acknowledged{color:#1e7a46}.notes{margin:4px 0;padding-left:18px}
+        .acts{display:flex;flex-wrap:wrap;gap:6px;align-items:start;margin-top:6px}.acts form{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0}
+        .acts textarea,.acts input{max-width:100%;min-width:0;flex:1 1 160px}.acts summary{cursor:pointer;padding:5px 6px;color:#0b5cad}.history{padding-left:18px}
         """
 }
