@@ -4,7 +4,7 @@ import Hummingbird
 /// networks may have no internet) and cached by the browser for a day; the version in the path
 /// changes with the text.
 struct AssetRoutes {
-    static let version = "1"
+    static let version = "2"
     static let stylesheetPath = "/assets/app.css?v=" + version
 
     func add(to router: Router<BasicRequestContext>) {
@@ -35,5 +35,13 @@ struct AssetRoutes {
         .warn{color:#b25000}.bad{color:#c62828;font-weight:600}.ok{color:#1e7a46}.tabs a{margin-right:10px}.tabs b{margin-right:10px}
         @media(min-width:900px){.grid.two{grid-template-columns:minmax(0,3fr) minmax(0,2fr)}body{font-size:14px}}
         @media print{header,form.filters{display:none}}
+        /* report page */
+        .actions{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline}.legend{display:flex;flex-wrap:wrap;gap:2px 10px;margin:4px 0;padding:0;list-style:none;font-size:.85em}
+        .sw{display:inline-block;width:.8em;height:.8em;margin-right:3px;vertical-align:-1px}svg.bar{display:inline-block;margin:2px 0 0 auto;max-width:120px}
+        tr.parts>td{padding-top:0;border-bottom:1px solid #c4cbd2}tr.parts summary{font-size:.85em;color:#5f6b76}table.parts{width:auto;margin:4px 0}h3{font-size:1em;margin:0 0 .3em}
+        @page{size:A4 landscape;margin:10mm}
+        @media print{body{background:#fff;color:#000;font-size:9pt}main{max-width:none;padding:0}nav,form,.actions{display:none}a{color:#000;text-decoration:none}
+        .scroll{overflow:visible}.card{border:0}thead{display:table-header-group}tr{break-inside:avoid}section.report-part+section.report-part{break-before:page}h2{break-after:avoid}
+        *{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{background:#eee}small,.muted,tr.parts summary{color:#333}}
         """
 }
