@@ -38,7 +38,7 @@ struct AssetRoutes {
         /* report page */
         .actions{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline}.legend{display:flex;flex-wrap:wrap;gap:2px 10px;margin:4px 0;padding:0;list-style:none;font-size:.85em}
         .sw{display:inline-block;width:.8em;height:.8em;margin-right:3px;vertical-align:-1px}svg.bar{display:inline-block;margin:2px 0 0 auto;max-width:120px}
-        tr.parts>td{padding-top:0;border-bottom:1px solid #c4cbd2}tr.parts summary{font-size:.85em;color:#5f6b76}table.parts{width:auto;margin:4px 0}h3{font-size:1em;margin:0 0 .3em}
+        tr.parts>td{padding-top:0;border-bottom:1px solid #c4cbd2}tr.parts summary{font-size:.85em;color:#5f6b76}table.parts{width:auto;margin:4px 0}table.report td:nth-child(2){min-width:9em}h3{font-size:1em;margin:0 0 .3em}
         @page{size:A4 landscape;margin:10mm}
         @media print{body{background:#fff;color:#000;font-size:9pt}main{max-width:none;padding:0}nav,form,.actions{display:none}a{color:#000;text-decoration:none}
         .scroll{overflow:visible}.card{border:0}thead{display:table-header-group}tr{break-inside:avoid}section.report-part+section.report-part{break-before:page}h2{break-after:avoid}

@@ -61,7 +61,7 @@ enum ReportCharts {
 
     /// The `rows` (the top of the ranking) as horizontal bars stacked by component, on a 0–100 scale.
     static func top(_ rows: [PlannerReport.Row], _ lang: PageLanguage) -> String {
-        let width = 560.0, left = 150.0, right = 34.0, rowH = 18.0, top = 4.0, axis = 16.0
+        let width = 640.0, left = 230.0, right = 34.0, rowH = 18.0, top = 4.0, axis = 16.0
         let plot = width - left - right
         let height = top + Double(rows.count) * rowH + axis
         var out = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(lang.t("Điểm ưu tiên theo thành phần", "Score by component"))\">"
@@ -73,7 +73,7 @@ enum ReportCharts {
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * rowH
             let site = row.figures.site.name
-            let shown = site.count > 24 ? String(site.prefix(23)) + "…" : site
+            let shown = site.count > 34 ? String(site.prefix(33)) + "…" : site
             out += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 12))\" text-anchor=\"end\">\(row.rank.map { "\($0). " } ?? "")\(Html.escape(shown))</text>"
             var x = left
             for p in row.score.parts {
