@@ -13,6 +13,9 @@ struct ReportPage {
     let store: any MetricStore
     let pages: any PageAccess
     let weights: ScoreWeights
+    var cache = ReportCache()
+    /// Sites read at once: the reads are independent, and SQLite's pool serves several readers.
+    static let parallelSites = 4
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/report") { request, _ -> Response in
@@ -88,9 +91,27 @@ struct ReportPage {
         return Chosen(period: period, district: district, districts: districts)
     }
 
+    /// The report of the chosen period and area, read a few sites at a time (`PlannerReport.compute`
+    /// reads them one by one), or the one made minutes ago.
     func compute(_ chosen: Chosen) async throws -> PlannerReport {
-        try await PlannerReport.compute(period: chosen.period, area: chosen.district.map { .district($0) } ?? .all, weights: weights,
-                                        metrics: store, registry: access)
+        let area: ReportArea = chosen.district.map { .district($0) } ?? .all
+        let (period, weights, store, access) = (chosen.period, weights, store, access)
+        return try await cache.report(.init(period: period, district: chosen.district), now: WallClock.nowMs()) {
+            let sites = try await access.sites().filter { chosen.district == nil || $0.district == chosen.district }
+            var figures: [SiteFigures] = []
+            try await withThrowingTaskGroup(of: SiteFigures.self) { group in
+                var next = sites.makeIterator()
+                for _ in 0..<Self.parallelSites {
+                    guard let site = next.next() else { break }
+                    group.addTask { try await SiteFigures.collect(site: site, period: period, store: store) }
+                }
+                while let done = try await group.next() {
+                    figures.append(done)
+                    if let site = next.next() { group.addTask { try await SiteFigures.collect(site: site, period: period, store: store) } }
+                }
+            }
+            return PlannerReport(period: period, area: area, weights: weights, figures: figures)
+        }
     }
 
     /// The last full month in Vietnam, unless no line result is stored in it yet (a new
