@@ -38,10 +38,11 @@ struct AssetRoutes {
         /* report page */
         .actions{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline}.legend{display:flex;flex-wrap:wrap;gap:2px 10px;margin:4px 0;padding:0;list-style:none;font-size:.85em}
         .sw{display:inline-block;width:.8em;height:.8em;margin-right:3px;vertical-align:-1px}svg.bar{display:inline-block;margin:2px 0 0 auto;max-width:120px}
-        tr.parts>td{padding-top:0;border-bottom:1px solid #c4cbd2}tr.parts summary{font-size:.85em;color:#5f6b76}table.parts{width:auto;margin:4px 0}table.report td:nth-child(2){min-width:9em}h3{font-size:1em;margin:0 0 .3em}
+        tr.parts>td{padding-top:0;border-bottom:1px solid #c4cbd2}tr.parts summary{font-size:.85em;color:#5f6b76}table.parts{width:auto;margin:4px 0}table.report>tbody>tr>td:nth-child(2){min-width:9em}table.report>tbody>tr>td:nth-child(12){min-width:13em}h3{font-size:1em;margin:0 0 .3em}
         @page{size:A4 landscape;margin:10mm}
         @media print{body{background:#fff;color:#000;font-size:9pt}main{max-width:none;padding:0}nav,form,.actions{display:none}a{color:#000;text-decoration:none}
         .scroll{overflow:visible}.card{border:0}thead{display:table-header-group}tr{break-inside:avoid}section.report-part+section.report-part{break-before:page}h2{break-after:avoid}
-        *{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{background:#eee}small,.muted,tr.parts summary{color:#333}}
+        *{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{background:#eee}small,.muted,tr.parts summary{color:#333}
+        table.report{font-size:8pt}table.report td,table.report th{padding:2px 3px}svg.bar{max-width:70px}}
         """
 }
