@@ -143,6 +143,7 @@ public struct Collector {
         SitePage(access: store, store: store, incidents: store, alerts: alerting, pages: pageAccess).add(to: router)
         PortalsPage(access: store, store: store, pages: pageAccess).add(to: router)
         IncidentsPage(access: store, alerting: alerting, staff: staff, pages: pageAccess).add(to: router)
+        ReportPage(access: store, store: store, pages: pageAccess, weights: settings.reportWeights).add(to: router)
         let directory = settings.dataDirectory
         var server = HTTPServerBuilder.http1()
         var scheme = "http"

@@ -23,6 +23,11 @@ sent as a person would), waits for the next page and adds to the JSON
                 "after": {the same element's data-* on the new page, found by its first data-* attribute; {} if gone},
                 "outside": [...], "screenshot": path}]
 
+With --download-link PAGE SELECTOR it opens PAGE, clicks the link SELECTOR (a CSS selector) and
+waits for the file in DIR/downloads ("downloads": [{"page", "selector", "href", "file", "name",
+"bytes"}]); with --print-pdf PAGE it prints PAGE as the browser's Print to PDF does (CSS page size,
+backgrounds) to DIR/<page>.pdf ("pdfs": [{"page", "file", "bytes", "pages", "isPDF"}]).
+
 The browser can reach nothing but loopback (every host name resolves to nothing, every other
 address goes to a dead proxy), so a page that wants the internet shows up in "outside" and fails
 to load it, instead of quietly reaching out.  Bounded: 20 s per page load, --deadline for the whole
@@ -67,6 +72,9 @@ def parse_args(argv):
     ap.add_argument("--click", nargs=2, action="append", default=[], metavar=("PAGE", "SELECTOR"),
                     help="after the pages: load PAGE, click the first SELECTOR match, report the page it leads to; repeatable")
     ap.add_argument("--click-width", type=int, help="viewport width for --click (default the first --width)")
+    ap.add_argument("--download-link", nargs=2, action="append", metavar=("PAGE", "SELECTOR"),
+                    help="open PAGE, click the link SELECTOR, keep the file in OUT/downloads; repeatable")
+    ap.add_argument("--print-pdf", action="append", metavar="PAGE", help="print PAGE to OUT/<page>.pdf; repeatable")
     args = ap.parse_args(argv)
     u = urllib.parse.urlsplit(args.collector)
     if u.scheme not in ("http", "https") or not u.hostname:
@@ -275,6 +283,60 @@ def click(driver, args, page, selector, width):
             "title": driver.title, "text": text[:20000], "before": before, "after": after, "outside": outside, "screenshot": shot}
 
 
+def page_name(page):
+    return re.sub(r"[^A-Za-z0-9]+", "_", page).strip("_") or "overview"
+
+
+def download_link(driver, args, page, selector):
+    """Clicks a download link as a person does and waits (bounded) for the whole file."""
+    import time
+    from selenium.webdriver.common.by import By
+
+    folder = os.path.abspath(os.path.join(args.out, "downloads"))
+    os.makedirs(folder, exist_ok=True)
+    before = set(os.listdir(folder))
+    # Headless Chromium drops downloads unless told where to put them.
+    behaviour = {"behavior": "allow", "downloadPath": folder}
+    try:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", behaviour)
+    except Exception:
+        driver.execute_cdp_cmd("Page.setDownloadBehavior", behaviour)
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.get(args.collector.rstrip("/") + page)
+    link = driver.find_element(By.CSS_SELECTOR, selector)
+    href = link.get_attribute("href")
+    link.click()
+    deadline = time.monotonic() + args.page_timeout
+    done, sizes = [], None
+    while time.monotonic() < deadline:
+        names = [n for n in os.listdir(folder) if n not in before]
+        partial = [n for n in names if n.endswith(".crdownload") or n.startswith(".")]
+        done = [n for n in names if n not in partial]
+        now = [os.path.getsize(os.path.join(folder, n)) for n in done]
+        if done and not partial and now == sizes:  # the same size twice in a row: finished
+            break
+        sizes = now if done else None
+        time.sleep(0.25)
+    else:
+        raise RuntimeError("clicking %s on %s downloaded nothing within %.0f s" % (selector, page, args.page_timeout))
+    name = sorted(done)[0]
+    path = os.path.join(folder, name)
+    return {"page": page, "selector": selector, "href": href, "file": path, "name": name, "bytes": os.path.getsize(path)}
+
+
+def print_pdf(driver, args, page):
+    """The page as Print to PDF makes it: the page size the stylesheet's @page asks for, colours kept."""
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.get(args.collector.rstrip("/") + page)
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+    data = base64.b64decode(pdf["data"])
+    path = os.path.join(args.out, page_name(page) + ".pdf")
+    with open(path, "wb") as f:
+        f.write(data)
+    pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
+    return {"page": page, "file": path, "bytes": len(data), "pages": pages, "isPDF": data.startswith(b"%PDF-")}
+
+
 def main(argv):
     args = parse_args(argv)
     try:
@@ -308,6 +370,8 @@ def main(argv):
         report = {"collector": args.collector, "signedIn": True, "results": results}
         if args.click:
             report["clicks"] = [click(driver, args, p, sel, args.click_width or args.width[0]) for p, sel in args.click]
+        report["downloads"] = [download_link(driver, args, p, sel) for p, sel in args.download_link or []]
+        report["pdfs"] = [print_pdf(driver, args, p) for p in args.print_pdf or []]
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0

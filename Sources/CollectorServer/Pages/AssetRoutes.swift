@@ -4,7 +4,7 @@ import Hummingbird
 /// networks may have no internet) and cached by the browser for a day; the version in the path
 /// changes with the text.
 struct AssetRoutes {
-    static let version = "2"
+    static let version = "3"
     static let stylesheetPath = "/assets/app.css?v=" + version
 
     func add(to router: Router<BasicRequestContext>) {
@@ -47,5 +47,14 @@ struct AssetRoutes {
         .st{font-weight:600}.st-firing{color:#c62828}.st-flapping{color:#b25000}.st-acknowledged{color:#1e7a46}.notes{margin:4px 0;padding-left:18px}
         .acts{display:flex;flex-wrap:wrap;gap:6px;align-items:start;margin-top:6px}.acts form{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0}
         .acts textarea,.acts input{max-width:100%;min-width:0;flex:1 1 160px}.acts summary{cursor:pointer;padding:5px 6px;color:#0b5cad}.history{padding-left:18px}
+        /* report page */
+        .actions{display:flex;flex-wrap:wrap;gap:4px 14px;align-items:baseline}.legend{display:flex;flex-wrap:wrap;gap:2px 10px;margin:4px 0;padding:0;list-style:none;font-size:.85em}
+        .sw{display:inline-block;width:.8em;height:.8em;margin-right:3px;vertical-align:-1px}svg.bar{display:inline-block;margin:2px 0 0 auto;max-width:120px}
+        tr.parts>td{padding-top:0;border-bottom:1px solid #c4cbd2}tr.parts summary{font-size:.85em;color:#5f6b76}table.parts{width:auto;margin:4px 0}table.report>tbody>tr>td:nth-child(2){min-width:9em}table.report>tbody>tr>td:nth-child(12){min-width:13em}h3{font-size:1em;margin:0 0 .3em}
+        @page{size:A4 landscape;margin:10mm}
+        @media print{body{background:#fff;color:#000;font-size:9pt}main{max-width:none;padding:0}nav,form,.actions{display:none}a{color:#000;text-decoration:none}
+        .scroll{overflow:visible}.card{border:0}thead{display:table-header-group}tr{break-inside:avoid}section.report-part+section.report-part{break-before:page}h2{break-after:avoid}
+        *{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{background:#eee}small,.muted,tr.parts summary{color:#333}
+        table.report{font-size:8pt}table.report td,table.report th{padding:2px 3px}svg.bar{max-width:70px}}
         """
 }

@@ -38,6 +38,7 @@ enum PageLayout {
         html += "<header><a class=\"brand\" href=\"/\">CommuneWatch</a><nav><a href=\"/\">\(l("Tổng quan", "Overview"))</a>"
         html += "<a href=\"/portals\">\(l("Cổng dịch vụ", "Portals"))</a>"
         html += "<a href=\"/incidents\">\(l("Sự cố", "Incidents"))</a>"
+        html += "<a href=\"/report\">\(l("Báo cáo", "Report"))</a>"
         html += "<a href=\"\(Html.escape(switchLink(request, to: lang.english ? "vi" : "en")))\" hreflang=\"\(lang.english ? "vi" : "en")\">"
         html += lang.english ? "Tiếng Việt</a>" : "English</a>"
         html += "</nav></header><main>" + body + "</main></body></html>"
