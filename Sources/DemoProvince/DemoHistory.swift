@@ -47,7 +47,8 @@ public struct DemoHistory: Sendable {
         case .flapping: walk(firstEnd: 10...120, length: 2...9, gap: 40...300)
         }
         // Live trouble: cut in the last minutes and still cut when the history ends.
-        if site.trouble != nil { out.append(max(from, to - DemoProvince.troubleMinutes * minute)..<to) }
+        // It stays cut after the history ends, while `demo --keep-reporting` goes on sending.
+        if site.trouble != nil { out.append(max(from, to - DemoProvince.troubleMinutes * minute)..<to + 60 * 24 * hour) }
         // The node upstream fails once in the period for about a third of the nodes: all its sites go dark together.
         var node = DemoRandom(seed: seed, 3, Int(truncatingIfNeeded: fnv(site.site.upstream)))
         if node.chance(0.35), to - from > 4 * hour {
@@ -69,8 +70,8 @@ public struct DemoHistory: Sendable {
     /// Minutes of outage in the period (overlaps counted once).
     public var outageMinutes: Int {
         var total: TimestampMs = 0, covered: TimestampMs = from
-        for o in outages where o.upperBound > covered {
-            total += o.upperBound - max(o.lowerBound, covered)
+        for o in outages where o.upperBound > covered && o.lowerBound < to {
+            total += min(o.upperBound, to) - max(o.lowerBound, covered)
             covered = o.upperBound
         }
         return Int(total / Self.minute)
@@ -86,15 +87,28 @@ public struct DemoHistory: Sendable {
             let end = min(to, start < fineFrom ? min(start + coarseChunk, fineFrom) : start + fineChunk)
             var book = DemoSeriesBook()
             generate(into: &book, from: start, to: end, first: chunk == 0)
-            var id = [UInt8](repeating: 0, count: 16)
-            var system = SystemRandomNumberGenerator()
-            for i in 0..<16 { id[i] = UInt8.random(in: 0...255, using: &system) }
-            out.append(WireBatch(id: id, agentTime: WallClock.nowMs(), clockSynced: true, path: "dedicated", site: site.site.code,
+            out.append(WireBatch(id: Self.batchID(), agentTime: WallClock.nowMs(), clockSynced: true, path: "dedicated", site: site.site.code,
                                  catalog: 1, definitions: book.definitions, series: book.series, events: book.events))
             start = end
             chunk += 1
         }
         return out
+    }
+
+    /// The site's probe results from `start` to `end` after the history, as its agent would send
+    /// them a minute at a time (`demo --keep-reporting`): the same lines, signal and portals, the
+    /// same live trouble.
+    public func continuation(from start: TimestampMs, to end: TimestampMs) -> WireBatch {
+        var book = DemoSeriesBook()
+        generate(into: &book, from: start, to: end, first: false)
+        return WireBatch(id: Self.batchID(), agentTime: WallClock.nowMs(), clockSynced: true, path: "dedicated", site: site.site.code,
+                         catalog: 1, definitions: book.definitions, series: book.series, events: book.events)
+    }
+
+    /// A fresh random batch id, as an agent makes one for each batch.
+    static func batchID() -> [UInt8] {
+        var system = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &system) }
     }
 
     /// Every probe's results in `[start, end)`.

@@ -21,6 +21,8 @@ public struct DemoUploader: Sendable {
         public var bytes = 0
         public var retries = 0
         public var outageMinutes: [String: Int] = [:]
+        /// Each uploaded site's history and agent credentials, for `keepReporting`.
+        var agents: [(history: DemoHistory, agent: String)] = []
     }
 
     public init(collector: String, adminToken: String) {
@@ -64,6 +66,7 @@ public struct DemoUploader: Sendable {
                 outcome.bytes += one.bytes
                 outcome.retries += one.retries
                 outcome.outageMinutes[demo.site.code] = one.outageMinutes[demo.site.code]
+                outcome.agents += one.agents
                 done += 1
                 if done % 8 == 0 || done == todo.count { progress("\(done)/\(todo.count) sites uploaded, \(outcome.samples) samples") }
                 start()
@@ -82,6 +85,7 @@ public struct DemoUploader: Sendable {
         let history = DemoHistory(site: demo, seed: seed, days: days, now: now)
         var outcome = Outcome()
         outcome.outageMinutes[demo.site.code] = history.outageMinutes
+        outcome.agents = [(history, agent)]
         for batch in history.batches() {
             let body = Deflate.compress(batch.encoded(), level: 6)
             outcome.retries += try await ingest(body, batch: batch, agent: agent)
@@ -91,6 +95,28 @@ public struct DemoUploader: Sendable {
             outcome.bytes += body.count
         }
         return outcome
+    }
+
+    /// After the history, every site's agent goes on reporting each `every` (a dark site stays silent),
+    /// so the pages stay live and no demo office goes quiet; until cancelled (`scripts/run` stops it).
+    public func keepReporting(_ outcome: Outcome, every: Duration = .seconds(60), progress: @Sendable (String) -> Void = { _ in }) async throws {
+        var sent = Dictionary(outcome.agents.map { ($0.history.site.site.code, $0.history.to) }) { a, _ in a }
+        while !Task.isCancelled {
+            try await Task.sleep(for: every)
+            let now = WallClock.nowMs()
+            var samples = 0
+            for (history, agent) in outcome.agents where history.site.trouble != .dark {
+                let code = history.site.site.code
+                let from = sent[code] ?? now
+                let to = now
+                guard to > from else { continue }
+                let batch = history.continuation(from: from, to: to)
+                _ = try await ingest(Deflate.compress(batch.encoded(), level: 6), batch: batch, agent: agent)
+                sent[code] = to
+                samples += batch.sampleCount
+            }
+            progress("still reporting: \(samples) samples from \(outcome.agents.count) sites")
+        }
     }
 
     /// Sends one batch until the collector stores it; returns how many times it was told to wait.

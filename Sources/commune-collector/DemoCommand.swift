@@ -14,6 +14,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The same seed gives the same province and the same figures.") var seed: UInt64 = 2026
     @Option(help: "Sites uploaded at the same time.") var parallel = 2
     @Flag(help: "Remove the demo sites (not possible yet: see the message).") var remove = false
+    @Flag(help: "After the history, keep the sites' agents reporting every minute until stopped (the pages stay live).")
+    var keepReporting = false
     @OptionGroup var target: CollectorOptions
 
     func validate() throws {
@@ -23,6 +25,8 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Line by line even into a log file: with --keep-reporting the command never ends to flush it.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let token = try AdminClient.token(given: target.adminToken, dataDirectory: target.data)
         let uploader = DemoUploader(collector: target.collector, adminToken: token)
         if remove {
@@ -53,5 +57,9 @@ struct Demo: AsyncParsableCommand {
         print(String(format: "demo: %d sites, %d batches, %d samples, %d events, %.1f MB deflated, %d waits, in %.1f s (%.0f samples/s)",
                      outcome.created.count, outcome.batches, outcome.samples, outcome.events, Double(outcome.bytes) / 1e6,
                      outcome.retries, seconds, Double(outcome.samples) / max(seconds, 0.001)))
+        if keepReporting {
+            print("demo: the sites' agents keep reporting every minute until this is stopped")
+            do { try await uploader.keepReporting(outcome) { print("demo: \($0)") } } catch let error as DemoError { throw ValidationError(error.description) }
+        }
     }
 }

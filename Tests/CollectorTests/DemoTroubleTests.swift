@@ -32,4 +32,29 @@ import WatchModel
             }
         }
     }
+
+    /// `demo --keep-reporting`: after the history each agent goes on with the same figures a minute
+    /// at a time, and the live trouble stays (the cut line is still cut, the others still fine).
+    @Test func keepReportingContinuesTheHistoryWithTheSameTrouble() {
+        let now: TimestampMs = 1_796_000_000_000
+        let province = DemoProvince(sites: 12, seed: 2026)
+        for demo in province.sites {
+            let history = DemoHistory(site: demo, seed: province.seed, days: 1, now: now)
+            #expect(history.outageMinutes <= 24 * 60, "\(demo.site.code): outage minutes counted within the history only")
+            let next = history.continuation(from: history.to, to: history.to + 5 * DemoHistory.minute)
+            func pathUp(_ path: String) -> [WirePoint] {
+                let id = next.definitions.first { $0.key.metric == "probe_path_up" && $0.key[label: "path"] == path }?.id
+                return next.series.first { $0.id == id }?.points ?? []
+            }
+            let line = pathUp("dedicated")
+            #expect(line.count == 5, "\(demo.site.code): one line result a minute: \(line.count)")
+            #expect(line.allSatisfy { $0.timestamp >= history.to && $0.timestamp < history.to + 5 * DemoHistory.minute })
+            #expect(next.site == demo.site.code)
+            if demo.trouble != nil {
+                #expect(line.allSatisfy { $0.value == 0 }, "\(demo.site.code): still cut")
+            } else if !history.lineDown(at: history.to) {
+                #expect(line.allSatisfy { $0.value == 1 }, "\(demo.site.code): still fine")
+            }
+        }
+    }
 }
