@@ -25,8 +25,6 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Line by line even into a log file: with --keep-reporting the command never ends to flush it.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let token = try AdminClient.token(given: target.adminToken, dataDirectory: target.data)
         let uploader = DemoUploader(collector: target.collector, adminToken: token)
         if remove {
@@ -41,25 +39,31 @@ struct Demo: AsyncParsableCommand {
         let started = Date()
         let outcome: DemoUploader.Outcome
         do {
-            outcome = try await uploader.run(province, days: days, parallel: parallel) { print("demo: \($0)") }
+            outcome = try await uploader.run(province, days: days, parallel: parallel) { say("demo: \($0)") }
         } catch let error as DemoError { throw ValidationError(error.description) }
         let seconds = Date().timeIntervalSince(started)
         for profile in DemoProvince.LineProfile.allCases where profile != .good {
             let codes = outcome.created.filter { $0.profile == profile }.map { "\($0.site.code) (\(outcome.outageMinutes[$0.site.code] ?? 0) min)" }
-            if !codes.isEmpty { print("demo: \(profile == .outages ? "long outages" : "flapping line"): \(codes.joined(separator: ", "))") }
+            if !codes.isEmpty { say("demo: \(profile == .outages ? "long outages" : "flapping line"): \(codes.joined(separator: ", "))") }
         }
         // Still wrong as the history ends: the alerting raises these now (see /incidents).
         for trouble in DemoProvince.Trouble.allCases {
             let codes = outcome.created.filter { $0.trouble == trouble }.map(\.site.code)
-            if !codes.isEmpty { print("demo: \(trouble == .lineDown ? "line down now (on 4G)" : "dark now (line and 4G down)"): \(codes.joined(separator: ", "))") }
+            if !codes.isEmpty { say("demo: \(trouble == .lineDown ? "line down now (on 4G)" : "dark now (line and 4G down)"): \(codes.joined(separator: ", "))") }
         }
-        if !outcome.skipped.isEmpty { print("demo: \(outcome.skipped.count) demo sites were already there, left as they are") }
-        print(String(format: "demo: %d sites, %d batches, %d samples, %d events, %.1f MB deflated, %d waits, in %.1f s (%.0f samples/s)",
+        if !outcome.skipped.isEmpty { say("demo: \(outcome.skipped.count) demo sites were already there, left as they are") }
+        say(String(format: "demo: %d sites, %d batches, %d samples, %d events, %.1f MB deflated, %d waits, in %.1f s (%.0f samples/s)",
                      outcome.created.count, outcome.batches, outcome.samples, outcome.events, Double(outcome.bytes) / 1e6,
                      outcome.retries, seconds, Double(outcome.samples) / max(seconds, 0.001)))
         if keepReporting {
-            print("demo: the sites' agents keep reporting every minute until this is stopped")
-            do { try await uploader.keepReporting(outcome) { print("demo: \($0)") } } catch let error as DemoError { throw ValidationError(error.description) }
+            say("demo: the sites' agents keep reporting every minute until this is stopped")
+            do { try await uploader.keepReporting(outcome) { say("demo: \($0)") } } catch let error as DemoError { throw ValidationError(error.description) }
         }
+    }
+
+    /// A line on standard output at once, even into a log file: with --keep-reporting the command
+    /// never ends to flush a buffer.
+    func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }
