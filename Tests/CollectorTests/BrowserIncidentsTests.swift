@@ -14,12 +14,10 @@ import TestSupport
         try FileManager.default.copyItem(atPath: repositoryRoot.path + "/alerts/rules.yml", toPath: rules + "/rules.yml")
         let collector = try CollectorProcess(options: ["--alert-rules", rules])
         defer { collector.stop() }
-        let demo = try run(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken,
-                                                   "--sites", "12", "--days", "2"], timeout: 60)
-        try #require(demo.status == 0, "\(demo.stderr)")
-        let cut = demo.stdout.split(separator: "\n").filter { $0.hasPrefix("demo: line down now") || $0.hasPrefix("demo: dark now") }
+        let demoOutput = try addSmallDemo(to: collector)
+        let cut = demoOutput.split(separator: "\n").filter { $0.hasPrefix("demo: line down now") || $0.hasPrefix("demo: dark now") }
             .flatMap { $0.split(separator: " ").filter { $0.hasPrefix("DEMO-") }.map { String($0.trimmingCharacters(in: .punctuationCharacters)) } }
-        #expect(cut.count == 3, "two lines cut and one dark site among 12: \(demo.stdout)")
+        #expect(cut.count == 3, "two lines cut and one dark site among 12: \(demoOutput)")
 
         // The collector's own evaluator raises them from what the demo uploaded.
         func lineDown() throws -> [[String: Any]] {
@@ -33,11 +31,7 @@ import TestSupport
         #expect(firing.allSatisfy { (($0["labels"] as? [String: String])?["site"] ?? "").hasPrefix("DEMO-") }, "labelled demo")
 
         let scratch = scratchDirectory("browser-incidents")
-        let passwordFile = scratch + "/password"
-        try "mật khẩu tổ hỗ trợ 2026\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let added = try run(try collectorBinary(), ["staff", "add", "tuan", "--name", "anh Tuấn", "--role", "support",
-                                                    "--password-file", passwordFile] + collector.storeOptions)
-        try #require(added.status == 0, "\(added)")
+        let passwordFile = try addStaff("tuan", name: "anh Tuấn", role: "support", password: "mật khẩu tổ hỗ trợ 2026", to: collector, in: scratch)
 
         let shots = scratch + "/screenshots"
         print("browser screenshots: \(shots)")

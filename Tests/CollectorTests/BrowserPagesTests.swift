@@ -13,6 +13,24 @@ let browserAvailable: Bool = {
     return (try? run(browserPython, ["-c", "import selenium"], timeout: 30).status) == 0
 }()
 
+/// The small demo province (12 sites, 2 days) put into `collector` by the real `demo` command; what it printed.
+func addSmallDemo(to collector: CollectorProcess) throws -> String {
+    let demo = try run(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken,
+                                               "--sites", "12", "--days", "2"], timeout: 60)
+    try #require(demo.status == 0, "\(demo.stderr)")
+    return demo.stdout
+}
+
+/// A staff account made by the real `staff add` command; the path of its password file (in `scratch`).
+func addStaff(_ login: String, name: String, role: String, password: String, to collector: CollectorProcess, in scratch: String) throws -> String {
+    let passwordFile = scratch + "/password"
+    try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+    let added = try run(try collectorBinary(), ["staff", "add", login, "--name", name, "--role", role, "--password-file", passwordFile] + collector.storeOptions)
+    try #require(added.status == 0, "\(added)")
+    return passwordFile
+}
+
+
 /// The pages in headless Chromium, as a support team member on a phone (360 px) and at a desk
 /// (1280 px) sees them: signed in through the form, every page whole, nothing from the internet.
 @Suite struct BrowserPagesTests {
@@ -21,23 +39,17 @@ let browserAvailable: Bool = {
     func theDemoProvinceOpensInARealBrowserAtPhoneAndDeskWidths() throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }
-        let demo = try run(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken,
-                                                   "--sites", "12", "--days", "2"], timeout: 60)
-        try #require(demo.status == 0, "\(demo.stderr)")
+        let demoOutput = try addSmallDemo(to: collector)
 
         // One of the demo's communes whose line was cut for hours: its page has outages to draw.
-        let troubled = demo.stdout.split(separator: "\n").first { $0.hasPrefix("demo: long outages:") }?
+        let troubled = demoOutput.split(separator: "\n").first { $0.hasPrefix("demo: long outages:") }?
             .split(separator: " ").first { $0.hasPrefix("DEMO-") }.map(String.init)
-        let code = try #require(troubled, "\(demo.stdout)")
+        let code = try #require(troubled, "\(demoOutput)")
         let sites = try collector.request("GET", "/api/v1/admin/sites", token: collector.adminToken).json["sites"] as? [[String: Any]] ?? []
         let siteName = try #require(sites.first { $0["code"] as? String == code }?["name"] as? String, "\(code) in the registry")
 
         let scratch = scratchDirectory("browser")
-        let passwordFile = scratch + "/password"
-        try "mật khẩu trình duyệt 2026\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let added = try run(try collectorBinary(), ["staff", "add", "lan", "--name", "chị Lan", "--role", "admin",
-                                                    "--password-file", passwordFile] + collector.storeOptions)
-        try #require(added.status == 0, "\(added)")
+        let passwordFile = try addStaff("lan", name: "chị Lan", role: "admin", password: "mật khẩu trình duyệt 2026", to: collector, in: scratch)
 
         // The language is remembered once chosen: English last, the others in Vietnamese.
         let expected: [(page: String, title: String)] = [

@@ -10,16 +10,10 @@ import TestSupport
     func aPlannerExportsAndPrintsTheDemoReport() throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }
-        let demo = try run(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken,
-                                                   "--sites", "12", "--days", "2"], timeout: 60)
-        try #require(demo.status == 0, "\(demo.stderr)")
+        _ = try addSmallDemo(to: collector)
 
         let scratch = scratchDirectory("browser-report")
-        let passwordFile = scratch + "/password"
-        try "mật khẩu quy hoạch 2026\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let added = try run(try collectorBinary(), ["staff", "add", "hoa", "--name", "chị Hoa", "--role", "planner",
-                                                    "--password-file", passwordFile] + collector.storeOptions)
-        try #require(added.status == 0, "\(added)")
+        let passwordFile = try addStaff("hoa", name: "chị Hoa", role: "planner", password: "mật khẩu quy hoạch 2026", to: collector, in: scratch)
 
         // What the page costs the server the first time (a report is then kept five minutes).
         let timing = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-D", "-", "-H", "Authorization: Bearer \(collector.adminToken)",
