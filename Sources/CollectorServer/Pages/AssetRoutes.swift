@@ -4,7 +4,7 @@ import Hummingbird
 /// networks may have no internet) and cached by the browser for a day; the version in the path
 /// changes with the text.
 struct AssetRoutes {
-    static let version = "3"
+    static let version = "4"
     static let stylesheetPath = "/assets/app.css?v=" + version
 
     func add(to router: Router<BasicRequestContext>) {
@@ -55,6 +55,6 @@ struct AssetRoutes {
         @media print{body{background:#fff;color:#000;font-size:9pt}main{max-width:none;padding:0}nav,form,.actions{display:none}a{color:#000;text-decoration:none}
         .scroll{overflow:visible}.card{border:0}thead{display:table-header-group}tr{break-inside:avoid}section.report-part+section.report-part{break-before:page}h2{break-after:avoid}
         *{-webkit-print-color-adjust:exact;print-color-adjust:exact}th{background:#eee}small,.muted,tr.parts summary{color:#333}
-        table.report{font-size:8pt}table.report td,table.report th{padding:2px 3px}svg.bar{max-width:70px}}
+        table.report{font-size:8pt}table.report td,table.report th{padding:2px 3px;overflow-wrap:anywhere}table.report>tbody>tr>td:nth-child(n){min-width:0}table.report>tbody>tr>td:nth-child(12){max-width:16em}svg.bar{max-width:70px}}
         """
 }
