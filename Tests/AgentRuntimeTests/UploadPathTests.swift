@@ -11,8 +11,8 @@ extension UploadTests {
     /// change reaches the collector over the 4G interface within seconds, heartbeats follow, the
     /// backlog waits; when the line is back the backlog goes over it, nothing lost or doubled.
     @Test(.enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"))
-    func aCutLineSendsStateChangesAndHeartbeatsOver4G() throws {
-        try TwoPathNetwork.exclusive { try aCutLineSendsStateChangesAndHeartbeatsOver4GOnTheNetwork() }
+    func aCutLineSendsStateChangesAndHeartbeatsOver4G() async throws {
+        try await TwoPathNetwork.exclusive { try aCutLineSendsStateChangesAndHeartbeatsOver4GOnTheNetwork() }
     }
 
     func aCutLineSendsStateChangesAndHeartbeatsOver4GOnTheNetwork() throws {
@@ -162,8 +162,8 @@ extension UploadTests {
     /// A backlog after an outage goes at about a fifth of what the line measured, not at full speed:
     /// the dedicated line is an 800 kbit/s tbf, the spool holds ~200 KB of noisy samples.
     @Test(.enabled(if: runningAsRoot, "network namespaces, veth and tc need root"))
-    func catchUpKeepsToAFifthOfTheMeasuredLine() throws {
-        try TwoPathNetwork.exclusive { try catchUpKeepsToAFifthOfTheMeasuredLineOnTheNetwork() }
+    func catchUpKeepsToAFifthOfTheMeasuredLine() async throws {
+        try await TwoPathNetwork.exclusive { try catchUpKeepsToAFifthOfTheMeasuredLineOnTheNetwork() }
     }
 
     func catchUpKeepsToAFifthOfTheMeasuredLineOnTheNetwork() throws {

@@ -9,8 +9,8 @@ import WatchModel
 /// notification is printed, and its median must be at most 15 s.
 @Suite struct LineCutAlertTests {
     @Test(.enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"))
-    func aCutLineIsPagedWithinFifteenSeconds() throws {
-        try TwoPathNetwork.exclusive { try cutFiveTimes() }
+    func aCutLineIsPagedWithinFifteenSeconds() async throws {
+        try await TwoPathNetwork.exclusive { try cutFiveTimes() }
     }
 
     func waitFor(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The repository root, found from this file's path.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
@@ -180,12 +181,20 @@ public enum TwoPathNetwork {
         guard result.status == 0 else { throw PeerError("twopath.sh \(command) failed: \(result.stderr)") }
     }
 
-    private static let inUse = NSLock()
+    private static let inUse = Mutex(false)
 
-    /// Runs `body` with the network up and no other test using it (tests run in parallel).
-    public static func exclusive<T>(_ body: () throws -> T) throws -> T {
-        inUse.lock()
-        defer { inUse.unlock() }
+    /// Runs `body` with the network up and no other test using it (tests run in parallel). The
+    /// tests waiting for their turn sleep as tasks: blocked on a lock they held both threads of a
+    /// 2-core machine's test pool for minutes, and every async test timed out meanwhile.
+    public static func exclusive<T>(_ body: () throws -> T) async throws -> T {
+        while !inUse.withLock({ busy in
+            if busy { return false }
+            busy = true
+            return true
+        }) {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        defer { inUse.withLock { $0 = false } }
         try script("up")
         defer { try? script("down") }
         return try body()
