@@ -8,13 +8,13 @@ import TestSupport
 @Suite struct BrowserIncidentsTests {
     @Test(.enabled(if: browserAvailable, "needs chromium, chromium-driver (scripts/setup-deps) and selenium in /opt/communewatch/peers-venv (scripts/setup-peers)"),
           .timeLimit(.minutes(5)))
-    func aSupportMemberAcknowledgesADemoIncidentInARealBrowser() throws {
+    func aSupportMemberAcknowledgesADemoIncidentInARealBrowser() async throws {
         // The shipped rules, alone in a directory (the routing example beside them is not a rule file).
         let rules = scratchDirectory("browser-rules")
         try FileManager.default.copyItem(atPath: repositoryRoot.path + "/alerts/rules.yml", toPath: rules + "/rules.yml")
         let collector = try CollectorProcess(options: ["--alert-rules", rules])
         defer { collector.stop() }
-        let demoOutput = try addSmallDemo(to: collector)
+        let demoOutput = try await addSmallDemo(to: collector)
         let cut = demoOutput.split(separator: "\n").filter { $0.hasPrefix("demo: line down now") || $0.hasPrefix("demo: dark now") }
             .flatMap { $0.split(separator: " ").filter { $0.hasPrefix("DEMO-") }.map { String($0.trimmingCharacters(in: .punctuationCharacters)) } }
         #expect(cut.count == 3, "two lines cut and one dark site among 12: \(demoOutput)")
@@ -25,7 +25,7 @@ import TestSupport
             return open.filter { $0["alert"] as? String == "DedicatedLineDown" }
         }
         let deadline = Date().addingTimeInterval(30)
-        while try lineDown().count < cut.count, Date() < deadline { Thread.sleep(forTimeInterval: 0.5) }
+        while try lineDown().count < cut.count, Date() < deadline { try await Task.sleep(for: .milliseconds(500)) }
         let firing = try lineDown()
         #expect(Set(firing.compactMap { ($0["labels"] as? [String: String])?["site"] }) == Set(cut), "\(firing)")
         #expect(firing.allSatisfy { (($0["labels"] as? [String: String])?["site"] ?? "").hasPrefix("DEMO-") }, "labelled demo")
@@ -36,7 +36,7 @@ import TestSupport
         let shots = scratch + "/screenshots"
         print("browser screenshots: \(shots)")
         let started = Date()
-        let browser = try run(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
+        let browser = try await runAwaited(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
                                               "--collector", collector.url, "--login", "tuan", "--password-file", passwordFile,
                                               "--out", shots, "--deadline", "180", "--page", "/incidents?lang=en", "--page", "/incidents?lang=vi",
                                               "--width", "360", "--width", "1280",

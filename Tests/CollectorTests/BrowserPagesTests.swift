@@ -14,8 +14,8 @@ let browserAvailable: Bool = {
 }()
 
 /// The small demo province (12 sites, 2 days) put into `collector` by the real `demo` command; what it printed.
-func addSmallDemo(to collector: CollectorProcess) throws -> String {
-    let demo = try run(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken,
+func addSmallDemo(to collector: CollectorProcess) async throws -> String {
+    let demo = try await runAwaited(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken,
                                                "--sites", "12", "--days", "2"], timeout: 60)
     try #require(demo.status == 0, "\(demo.stderr)")
     return demo.stdout
@@ -36,10 +36,10 @@ func addStaff(_ login: String, name: String, role: String, password: String, to 
 @Suite struct BrowserPagesTests {
     @Test(.enabled(if: browserAvailable, "needs chromium, chromium-driver (scripts/setup-deps) and selenium in /opt/communewatch/peers-venv (scripts/setup-peers)"),
           .timeLimit(.minutes(5)))
-    func theDemoProvinceOpensInARealBrowserAtPhoneAndDeskWidths() throws {
+    func theDemoProvinceOpensInARealBrowserAtPhoneAndDeskWidths() async throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }
-        let demoOutput = try addSmallDemo(to: collector)
+        let demoOutput = try await addSmallDemo(to: collector)
 
         // One of the demo's communes whose line was cut for hours: its page has outages to draw.
         let troubled = demoOutput.split(separator: "\n").first { $0.hasPrefix("demo: long outages:") }?
@@ -62,7 +62,7 @@ func addStaff(_ login: String, name: String, role: String, password: String, to 
         let shots = scratch + "/screenshots"
         print("browser screenshots: \(shots)")
         let started = Date()
-        let browser = try run(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
+        let browser = try await runAwaited(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
                                               "--collector", collector.url, "--login", "lan", "--password-file", passwordFile,
                                               "--out", shots, "--deadline", "180"]
                                              + expected.flatMap { ["--page", $0.page] } + widths.flatMap { ["--width", String($0)] },

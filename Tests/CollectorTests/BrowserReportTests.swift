@@ -7,10 +7,10 @@ import TestSupport
 @Suite struct BrowserReportTests {
     @Test(.enabled(if: browserAvailable, "needs chromium, chromium-driver (scripts/setup-deps) and selenium in /opt/communewatch/peers-venv (scripts/setup-peers)"),
           .timeLimit(.minutes(5)))
-    func aPlannerExportsAndPrintsTheDemoReport() throws {
+    func aPlannerExportsAndPrintsTheDemoReport() async throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }
-        _ = try addSmallDemo(to: collector)
+        _ = try await addSmallDemo(to: collector)
 
         let scratch = scratchDirectory("browser-report")
         let passwordFile = try addStaff("hoa", name: "chị Hoa", role: "planner", password: "mật khẩu quy hoạch 2026", to: collector, in: scratch)
@@ -30,7 +30,7 @@ import TestSupport
         print("browser screenshots, download and PDF: \(shots)")
         let widths = [360, 1280]
         let started = Date()
-        let browser = try run(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
+        let browser = try await runAwaited(browserPython, [repositoryRoot.path + "/Tests/Peers/browser_peer.py",
                                               "--collector", collector.url, "--login", "hoa", "--password-file", passwordFile,
                                               "--out", shots, "--deadline", "180", "--page", "/report",
                                               "--download-link", "/report", "a#csv", "--print-pdf", "/report"]

@@ -122,6 +122,17 @@ func readPort(_ text: String) throws(PeerError) -> UInt16 {
 /// Peers stay referenced for the life of the test process.
 nonisolated(unsafe) private var keepAlive: [PeerProcess] = []
 
+/// `run` on a thread of its own, awaited: a test waiting many seconds for a process (a browser,
+/// the demo) must not hold one of the two threads every async test of a 2-core CI shares.
+public func runAwaited(_ executable: String, _ arguments: [String], timeout: Double = 120,
+                       environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try run(executable, arguments, timeout: timeout, environment: environment) })
+        }
+    }
+}
+
 /// Runs a command to completion (bounded) and returns its exit status and output.
 @discardableResult
 public func run(_ executable: String, _ arguments: [String], timeout: Double = 120, environment: [String: String]? = nil)
