@@ -6,7 +6,7 @@ import SQLite
 
 /// `commune-agent run` killed with SIGKILL at random moments while it measures: the spool reopens
 /// every time, passes SQLite's integrity check, and never loses what was committed before.
-@Suite struct AgentRunCrashTests {
+@Suite(.ownThread) struct AgentRunCrashTests {
     @Test func fiftyKillNineRoundsLoseNothingCommitted() throws {
         let peer = try HTTPSPeer.shared.get()
         let dir = scratchDirectory("crash")

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `commune-agent check` as a focal point runs it: the real binary against real peers.
-@Suite struct CheckCommandTests {
+@Suite(.ownThread) struct CheckCommandTests {
     func agent(_ arguments: [String], environment: [String: String] = ["LANG": "C"]) throws -> (status: Int32, stdout: String, stderr: String) {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "LC_ALL")

@@ -6,7 +6,7 @@ import TestSupport
 @testable import WatchModel
 
 /// `commune-agent inventory` as a support team member runs it: the real binary on this machine.
-@Suite struct InventoryCommandTests {
+@Suite(.ownThread) struct InventoryCommandTests {
     @Test func changesBetweenTwoRunsAreReported() throws {
         let dir = scratchDirectory("inventory")
         let state = dir + "/inventory.json"

@@ -98,7 +98,7 @@ extension UploadTests {
     /// `commune-agent run` killed with SIGKILL at random moments while it measures and uploads in
     /// small batches: the spool reopens sound every time, every row ever seen in it reaches the
     /// collector or is still waiting, and nothing the collector stored comes again as a new batch.
-    @Test func fiftyKillNineRoundsWhileUploading() throws {
+    @Test(.ownThread) func fiftyKillNineRoundsWhileUploading() throws {
         let collector = try CollectorStub()
         let dir = scratchDirectory("crash-upload")
         let spool = dir + "/spool.db"
@@ -212,7 +212,7 @@ extension UploadTests {
 extension UploadTests {
     /// The office router is reconfigured and restarted: `run` compares each poll with the one before
     /// and tells the collector what changed, in the support team's words.
-    @Test func aChangedDeviceIsAConfigChangedEvent() throws {
+    @Test(.ownThread) func aChangedDeviceIsAConfigChangedEvent() throws {
         let device = try SNMPDPeer.start().get()
         let collector = try CollectorStub()
         let dir = scratchDirectory("device-change")

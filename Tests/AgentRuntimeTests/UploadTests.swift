@@ -6,6 +6,7 @@ import TestSupport
 @testable import WatchModel
 
 /// The agent uploading to a stand-in collector that misbehaves in every way the issue lists.
+/// (The blocking tests take `.ownThread` one by one; the two-path ones wait off the pool in `exclusive`.)
 @Suite struct UploadTests {
     /// Starts `commune-agent run` with `probes` TCP probes every second, reporting to `collector`.
     func startAgent(collector: CollectorStub, probes: Int = 8, dir: String) throws -> Process {
@@ -117,7 +118,7 @@ import TestSupport
         return total
     }
 
-    @Test func noSampleIsLostOrDoubledAcrossAnOutage() throws {
+    @Test(.ownThread) func noSampleIsLostOrDoubledAcrossAnOutage() throws {
         let collector = try CollectorStub()
         try collector.set(mode: "refuse")
         let dir = scratchDirectory("outage")
@@ -146,7 +147,7 @@ import TestSupport
     }
 
     /// Over HTTPS, as in the field; TLS failures included.
-    @Test func badRepliesNeverLoseDataNorCrashTheAgent() throws {
+    @Test(.ownThread) func badRepliesNeverLoseDataNorCrashTheAgent() throws {
         let collector = try CollectorStub(tls: try HTTPSPeer.shared.get())
         let dir = scratchDirectory("badreplies")
         try collector.set(mode: "error500")
@@ -180,7 +181,7 @@ import TestSupport
 extension UploadTests {
     /// Series are defined once per catalog; a collector that lost them (restored from an old backup)
     /// answers 409 and gets every definition again: nothing is stored under an unknown id.
-    @Test func aCollectorThatForgotTheSeriesGetsThemDefinedAgain() throws {
+    @Test(.ownThread) func aCollectorThatForgotTheSeriesGetsThemDefinedAgain() throws {
         let collector = try CollectorStub()
         let dir = scratchDirectory("forget")
         let agent = try startAgent(collector: collector, probes: 4, dir: dir)
@@ -214,7 +215,7 @@ extension UploadTests {
         try checkNothingLostNorDoubled(collector, spool: dir + "/spool.db")
     }
 
-    @Test func enrollmentStoresCredentialsThatUploadsUse() throws {
+    @Test(.ownThread) func enrollmentStoresCredentialsThatUploadsUse() throws {
         let collector = try CollectorStub()
         let dir = scratchDirectory("enroll")
         let credentials = dir + "/credentials.json"
@@ -249,7 +250,7 @@ extension UploadTests {
 extension UploadTests {
     /// The province's probe list from the collector: applied, kept on disk, used when the collector is gone,
     /// and a broken one rejected.
-    @Test func centralConfigurationIsMergedKeptAndValidated() throws {
+    @Test(.ownThread) func centralConfigurationIsMergedKeptAndValidated() throws {
         let collector = try CollectorStub()
         let https = try HTTPSPeer.shared.get()
         try "[[probe]]\nname = \"province portal\"\nkind = \"tcp\"\ntarget = \"127.0.0.1:\(https.http)\"\ninterval = \"1s\"\n"

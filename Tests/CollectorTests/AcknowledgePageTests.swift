@@ -6,7 +6,7 @@ import TestSupport
 
 /// The page a message links to, the incident API and the CLI, against a real collector with a real
 /// incident (a cut line uploaded by an enrolled agent) and a receiver of the test's own.
-@Suite struct AcknowledgePageTests {
+@Suite(.ownThread) struct AcknowledgePageTests {
     let delivery = AlertDeliveryTests()
 
     func upload(_ collector: CollectorProcess, _ agent: String, up: Double, batch: UInt8) throws {

@@ -6,7 +6,7 @@ import TestSupport
 
 /// An agent in a loop is slowed down with 429 without slowing the others; when storage is behind,
 /// agents are told 503 + Retry-After (and keep their data in their spools).
-@Suite struct AdmissionTests {
+@Suite(.ownThread) struct AdmissionTests {
     func batch(_ n: Int, samples: Int = 1) -> [UInt8] {
         var id = [UInt8](repeating: 0, count: 16)
         id[0] = UInt8(n & 0xFF); id[1] = UInt8(n >> 8)

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The collector's alerting against a receiver of the test's own: evaluated on arrival, sent in
 /// Alertmanager's webhook shape, acknowledged, resolved, retried while the receiver is down.
-@Suite struct AlertDeliveryTests {
+@Suite(.ownThread) struct AlertDeliveryTests {
     func rulesDirectory() throws -> String { try lineDownRules(extra: "") }
 
     /// One upload of `probe_path_up{path="dedicated"}` = `value`, now.

@@ -33,9 +33,9 @@ func addStaff(_ login: String, name: String, role: String, password: String, to 
 
 /// The pages in headless Chromium, as a support team member on a phone (360 px) and at a desk
 /// (1280 px) sees them: signed in through the form, every page whole, nothing from the internet.
-@Suite struct BrowserPagesTests {
+@Suite(.ownThread) struct BrowserPagesTests {
     @Test(.enabled(if: browserAvailable, "needs chromium, chromium-driver (scripts/setup-deps) and selenium in /opt/communewatch/peers-venv (scripts/setup-peers)"),
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(10)))
     func theDemoProvinceOpensInARealBrowserAtPhoneAndDeskWidths() async throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }

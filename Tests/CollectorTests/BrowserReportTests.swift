@@ -4,9 +4,9 @@ import TestSupport
 
 /// The planner report in headless Chromium, as a planner uses it: signed in through the form, the
 /// page at phone and desk widths, the CSV downloaded by clicking its link, the page printed to PDF.
-@Suite struct BrowserReportTests {
+@Suite(.ownThread) struct BrowserReportTests {
     @Test(.enabled(if: browserAvailable, "needs chromium, chromium-driver (scripts/setup-deps) and selenium in /opt/communewatch/peers-venv (scripts/setup-peers)"),
-          .timeLimit(.minutes(5)))
+          .timeLimit(.minutes(10)))
     func aPlannerExportsAndPrintsTheDemoReport() async throws {
         let collector = try CollectorProcess()
         defer { collector.stop() }

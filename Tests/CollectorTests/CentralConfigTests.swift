@@ -4,7 +4,7 @@ import TestSupport
 
 /// The province changes what every commune probes without touching their PCs: the collector
 /// serves its list plus the site's additions, conditionally, and refuses a broken list by line.
-@Suite struct CentralConfigTests {
+@Suite(.ownThread) struct CentralConfigTests {
     @Test(arguments: Backend.allCases) func theProvincesProbeListReachesTheAgent(backend: Backend) throws {
         let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }

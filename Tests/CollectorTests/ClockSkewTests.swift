@@ -6,7 +6,7 @@ import TestSupport
 
 /// An office PC whose clock is two minutes slow and not NTP-synchronised: its samples are stored
 /// at the true time, and the site's events say so once.
-@Suite struct ClockSkewTests {
+@Suite(.ownThread) struct ClockSkewTests {
     @Test(arguments: Backend.allCases) func aSlowUnsynchronisedClockIsCorrectedAndFlagged(backend: Backend) throws {
         let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }

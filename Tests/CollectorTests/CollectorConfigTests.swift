@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// `collector.toml` and HTTPS served by the collector itself, with the real agent on the other end.
-@Suite struct CollectorConfigTests {
+@Suite(.ownThread) struct CollectorConfigTests {
     @Test func theExampleShowsTheDefaultsAndMistakesNameTheirLine() throws {
         let example = try CollectorConfig.load(path: repositoryRoot.path + "/collector/collector.toml")
         let defaults = Collector.Settings()

@@ -6,7 +6,7 @@ import TestSupport
 
 /// `kill -9` of the collector in the middle of a heavy ingest: after the restart, every batch it
 /// acknowledged is there, exactly once, and sending it again stores nothing.
-@Suite struct CollectorCrashTests {
+@Suite(.ownThread) struct CollectorCrashTests {
     @Test(arguments: Backend.allCases) func killNineDuringIngestKeepsEveryAcknowledgedBatchOnce(backend: Backend) throws {
         // One agent sends as fast as it can here: its rate limit is lifted (this test is about durability).
         let unlimited = ["--agent-requests-per-second", "100000"]

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The real agent against the real collector: enroll, upload, query; one site's agent cannot
 /// write another's series; a revoked agent is refused.
-@Suite struct CollectorEndToEndTests {
+@Suite(.ownThread) struct CollectorEndToEndTests {
     @Test(arguments: Backend.allCases) func anEnrolledAgentsDataIsQueryableAndStaysItsOwn(backend: Backend) throws {
         let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }

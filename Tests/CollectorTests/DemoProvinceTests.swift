@@ -6,7 +6,7 @@ import WatchModel
 
 /// `commune-collector demo`: a labelled simulated province put into a real collector through its
 /// HTTP API, visible in the registry, the query routes, the outages and the planner report.
-@Suite struct DemoProvinceTests {
+@Suite(.ownThread) struct DemoProvinceTests {
     func demo(_ collector: CollectorProcess, _ options: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         try run(try collectorBinary(), ["demo", "--collector", collector.url, "--admin-token", collector.adminToken] + options, timeout: 60)
     }
@@ -96,7 +96,7 @@ import WatchModel
 
 /// The simulated province itself: the same seed gives the same sites and the same cuts; a
 /// benchmark-sized province keeps codes unique and every name labelled.
-@Suite struct DemoPlanTests {
+@Suite(.ownThread) struct DemoPlanTests {
     @Test func theSameSeedGivesTheSameProvince() {
         let now: TimestampMs = 1_796_000_000_000
         let a = DemoProvince(sites: 24, seed: 7), b = DemoProvince(sites: 24, seed: 7), c = DemoProvince(sites: 24, seed: 8)

@@ -1,10 +1,11 @@
 import Testing
+import TestSupport
 import DemoProvince
 import WatchModel
 
 /// The demo's live trouble: the history of a few sites ends with their line cut (and one with its
 /// 4G down too), so the alerting has incidents to raise; every other site's last minutes are fine.
-@Suite struct DemoTroubleTests {
+@Suite(.ownThread) struct DemoTroubleTests {
     /// The newest value of `probe_path_up` on `path` in the last batch.
     func newestPathUp(_ history: DemoHistory, _ path: String) -> Double? {
         guard let last = history.batches().last,

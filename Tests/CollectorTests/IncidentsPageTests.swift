@@ -5,7 +5,7 @@ import TestSupport
 /// The incidents page through a real collector: real incidents (cut lines uploaded by enrolled
 /// agents) grouped as the routing file's teams receive them, and the page's forms acknowledging,
 /// annotating and silencing under the person's name, with the session's CSRF token, for support only.
-@Suite struct IncidentsPageTests {
+@Suite(.ownThread) struct IncidentsPageTests {
     let pages = PagesTests()
     let delivery = AlertDeliveryTests()
     let staff = StaffAccessTests()
@@ -43,7 +43,7 @@ import TestSupport
             .map { $0.components(separatedBy: "</section>")[0] }
     }
 
-    @Test(.timeLimit(.minutes(3))) func supportActsFromThePageAndOthersOnlyLook() throws {
+    @Test(.timeLimit(.minutes(10))) func supportActsFromThePageAndOthersOnlyLook() throws {
         let peer = try WebhookPeer()
         let collector = try CollectorProcess(options: ["--alert-rules", try rules(receiver: peer.url)])
         defer { collector.stop() }

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Every kind of bad upload is answered 4xx with a message naming what was wrong, and the
 /// collector stays up and keeps storing good batches.
-@Suite struct IngestRefusalTests {
+@Suite(.ownThread) struct IngestRefusalTests {
     func batch(_ id: UInt8, key: SeriesKey = SeriesKey("probe_success", ["probe": "gateway"]),
                points: [WirePoint] = [WirePoint(timestamp: WallClock.nowMs(), value: 1)]) -> WireBatch {
         WireBatch(id: Array(repeating: id, count: 16), agentTime: WallClock.nowMs(), clockSynced: true, path: "dedicated",

@@ -5,7 +5,7 @@ import TestSupport
 @testable import WatchModel
 
 /// Outage intervals of a site, from its path probes, as a planner or a support team reads them.
-@Suite struct OutageTests {
+@Suite(.ownThread) struct OutageTests {
     @Test(arguments: Backend.allCases) func aFiveMinuteLineCutAndTenSilentMinutes(backend: Backend) throws {
         let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }

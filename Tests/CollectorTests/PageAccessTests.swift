@@ -3,10 +3,11 @@ import Foundation
 import Hummingbird
 import Storage
 import Testing
+import TestSupport
 import WatchModel
 
 /// The pages' stand-in access and shared helpers, without a server.
-@Suite struct PageAccessTests {
+@Suite(.ownThread) struct PageAccessTests {
     func request(_ path: String, headers: HTTPFields = [:]) -> Request {
         Request(head: HTTPRequest(method: .get, scheme: "http", authority: "collector", path: path, headerFields: headers),
                 body: RequestBody(buffer: ByteBuffer()))

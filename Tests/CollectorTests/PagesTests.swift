@@ -5,7 +5,7 @@ import TestSupport
 import WatchModel
 
 /// The pages served by the collector, through a real collector and data uploaded by the real ingest.
-@Suite(.serialized) struct PagesTests {
+@Suite(.serialized, .ownThread) struct PagesTests {
     /// An agent of a new site with these registry fields: its bearer token.
     func agent(_ collector: CollectorProcess, _ site: [String: Any]) throws -> String {
         let created = try collector.json("POST", "/api/v1/admin/sites", token: collector.adminToken, site)

@@ -5,7 +5,7 @@ import TestSupport
 /// Real agents that go quiet, told apart for the team: an office whose only agent stopped
 /// reporting is "dark"; an office whose other agent still reports has an "agent stopped".
 /// The shipped AgentSilent rule with its threshold shortened from 600 s to 6 s.
-@Suite struct QuietAgentTests {
+@Suite(.ownThread) struct QuietAgentTests {
     func rules() throws -> String {
         let dir = scratchDirectory("quiet-rules")
         let shipped = try String(contentsOf: repositoryRoot.appendingPathComponent("alerts/rules.yml"), encoding: .utf8)

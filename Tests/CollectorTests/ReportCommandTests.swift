@@ -5,7 +5,7 @@ import TestSupport
 @testable import WatchModel
 
 /// `commune-collector report`: the planner's ranked table and CSV, read from the collector's database.
-@Suite struct ReportCommandTests {
+@Suite(.ownThread) struct ReportCommandTests {
     @Test(arguments: Backend.allCases) func aCutLineRanksFirstInTheTableAndTheCSV(backend: Backend) throws {
         let collector = try CollectorProcess(backend: backend)
         defer { collector.stop() }

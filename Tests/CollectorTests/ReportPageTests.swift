@@ -6,7 +6,7 @@ import WatchModel
 
 /// `GET /report`, `/report.csv` and `/api/v1/report` through a real collector, on data uploaded by
 /// the real ingest whose figures and scores are worked out by hand below.
-@Suite struct ReportPageTests {
+@Suite(.ownThread) struct ReportPageTests {
     let pages = PagesTests()
     let staff = StaffAccessTests()
 

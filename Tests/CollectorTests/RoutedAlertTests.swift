@@ -6,7 +6,7 @@ import TestSupport
 /// The collector with a routing file (`alerts/routing.yml` beside the rules): each district's
 /// team gets its own offices, nobody else's; an incident nobody acknowledges reaches the team
 /// lead by e-mail (a real SMTP sink), one acknowledged in time does not.
-@Suite struct RoutedAlertTests {
+@Suite(.ownThread) struct RoutedAlertTests {
     let delivery = AlertDeliveryTests()
 
     /// The line-down rule with a routing file: two teams by district, each with its webhook; the

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Two collector processes on one PostgreSQL database, the way a larger deployment scales out:
 /// what one stores the other answers, an upload sent to both is stored once, a revocation holds everywhere.
-@Suite struct SharedDatabaseTests {
+@Suite(.ownThread) struct SharedDatabaseTests {
     @Test func twoCollectorsShareOneDatabase() throws {
         let unlimited = ["--agent-requests-per-second", "100000"]
         let first = try CollectorProcess(backend: .postgres, options: unlimited)

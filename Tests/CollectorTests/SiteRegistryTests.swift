@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The province's site list in and out as CSV, by command line and API, with Vietnamese names.
-@Suite struct SiteRegistryTests {
+@Suite(.ownThread) struct SiteRegistryTests {
     let list = """
         code,name,kind,district,province,latitude,longitude,upstream,team,contacts
         QNG-TINHKHE,Xã Tịnh Khê,commune,Sơn Tịnh,Quảng Ngãi,15.1731,108.8547,POP Sơn Tịnh,Đội 1,"Anh Nguyễn Văn A, 0905 000 111"

@@ -78,7 +78,7 @@ final class Browser: @unchecked Sendable {
 
 /// Staff accounts through a real collector: each role does only what it should, CSRF, wrong
 /// passwords, sign-out, expiry, throttling, and the `staff` commands.
-@Suite struct StaffAccessTests {
+@Suite(.ownThread) struct StaffAccessTests {
     let acknowledge = AcknowledgePageTests()
 
     func password(_ login: String) -> String { "mật khẩu của \(login) 2025" }

@@ -3,9 +3,10 @@ import Foundation
 @testable import Storage
 import Synchronization
 import Testing
+import TestSupport
 
 /// Passwords, roles and the sign-in throttle on their own, without a server.
-@Suite struct StaffAccountTests {
+@Suite(.ownThread) struct StaffAccountTests {
     @Test func aPasswordHashIsNotThePasswordAndVerifiesOnlyIt() throws {
         let password = "đèo Violắc 2025"
         let encoded = try PasswordHash.standard.hash(password)

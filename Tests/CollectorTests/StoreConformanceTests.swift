@@ -30,7 +30,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// What every store must do the same way: exactly-once ingest, catalogs, queries, access rules,
 /// compaction and retention with rollups that still give a p95 over long spans.
-@Suite struct StoreConformanceTests {
+@Suite(.ownThread) struct StoreConformanceTests {
     let start: TimestampMs = 1_704_067_200_000
     let rtt = SeriesKey("probe_icmp_rtt_median_seconds", ["probe": "gateway", "path": "dedicated", "site": "SPOOFED"])
     let up = SeriesKey("probe_up", ["probe": "gateway", "path": "dedicated"])

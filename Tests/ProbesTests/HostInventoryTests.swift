@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 import WatchModel
 @testable import Probes
 
-@Suite struct HostInventoryTests {
+@Suite(.ownThread) struct HostInventoryTests {
     // MARK: - The live machine, checked against files read independently
 
     private func file(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }

@@ -122,15 +122,10 @@ func readPort(_ text: String) throws(PeerError) -> UInt16 {
 /// Peers stay referenced for the life of the test process.
 nonisolated(unsafe) private var keepAlive: [PeerProcess] = []
 
-/// `run` on a thread of its own, awaited: a test waiting many seconds for a process (a browser,
-/// the demo) must not hold one of the two threads every async test of a 2-core CI shares.
+/// `run` off the shared pool, awaited (see `offThePool`).
 public func runAwaited(_ executable: String, _ arguments: [String], timeout: Double = 120,
                        environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try run(executable, arguments, timeout: timeout, environment: environment) })
-        }
-    }
+    try await offThePool { try run(executable, arguments, timeout: timeout, environment: environment) }
 }
 
 /// Runs a command to completion (bounded) and returns its exit status and output.
@@ -197,6 +192,7 @@ public enum TwoPathNetwork {
     /// Runs `body` with the network up and no other test using it (tests run in parallel). The
     /// tests waiting for their turn sleep as tasks: blocked on a lock they held both threads of a
     /// 2-core machine's test pool for minutes, and every async test timed out meanwhile.
+    /// The body itself runs off the shared pool (`offThePool`): it waits for minutes.
     public static func exclusive<T>(_ body: () throws -> T) async throws -> T {
         while !inUse.withLock({ busy in
             if busy { return false }
@@ -206,9 +202,11 @@ public enum TwoPathNetwork {
             try await Task.sleep(for: .milliseconds(250))
         }
         defer { inUse.withLock { $0 = false } }
-        try script("up")
-        defer { try? script("down") }
-        return try body()
+        return try await offThePool {
+            try script("up")
+            defer { try? script("down") }
+            return try body()
+        }
     }
 }
 
