@@ -109,6 +109,8 @@ final class AlertService: Sendable {
                 notices.append(described)
             }
             await tell(notices)
+        } catch is CancellationError {
+            // The collector is stopping; the next start evaluates again.
         } catch {
             logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
         }

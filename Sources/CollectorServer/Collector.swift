@@ -172,7 +172,8 @@ public struct Collector {
         // is summed up into stored rollups before it goes.
         let compaction = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(600))
+                // Stopping wakes the sleep: the collector is shutting down, not due for compaction.
+                guard (try? await Task.sleep(for: .seconds(600))) != nil else { break }
                 let cutoff = WallClock.nowMs() - 3_600_000
                 do {
                     try await store.enforce(settings.retention, now: cutoff + 3_600_000)
@@ -181,6 +182,8 @@ public struct Collector {
                     if done.chunksBefore > 0 {
                         logger.info("compacted", metadata: ["chunks": "\(done.chunksBefore) → \(done.chunksAfter)", "samples": "\(done.samples)"])
                     }
+                } catch is CancellationError {
+                    break
                 } catch {
                     logger.error("compaction failed", metadata: ["error": "\(error)"])
                 }
