@@ -8,7 +8,7 @@ import WatchModel
 
 /// Forwarding to a real Alertmanager (Debian's prometheus-alertmanager) on loopback, read back
 /// through its own API.
-@Suite struct AlertmanagerNotifierTests {
+@Suite(.ownQueue) struct AlertmanagerNotifierTests {
     let http = CurlMulti()
 
     func get(_ url: String) async throws -> (status: Int, body: String) {

@@ -6,7 +6,7 @@ import TestSupport
 @testable import Notifiers
 
 /// E-mail to a real SMTP server (aiosmtpd) on loopback, parsed back by Python's email package.
-@Suite struct EmailNotifierTests {
+@Suite(.ownQueue) struct EmailNotifierTests {
     let http = CurlMulti()
     let anhTuan = Person(name: "anh Tuấn", email: "tuan.nguyen@quangngai.example", phone: "+84905123456")
 

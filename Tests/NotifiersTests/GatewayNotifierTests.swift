@@ -6,7 +6,7 @@ import TestSupport
 @testable import Notifiers
 
 /// SMS / Zalo through an HTTP gateway: a local server records each request.
-@Suite struct GatewayNotifierTests {
+@Suite(.ownQueue) struct GatewayNotifierTests {
     let http = CurlMulti()
     let anhTuan = Person(name: "anh Tuấn", email: "tuan@quangngai.example", phone: "+84905123456")
 

@@ -6,7 +6,7 @@ import TestSupport
 @testable import Notifiers
 
 /// Receivers as the routing file declares them: each kind builds, each wrong setting is named.
-@Suite struct ReceiverFactoryTests {
+@Suite(.ownQueue) struct ReceiverFactoryTests {
     let http = CurlMulti()
 
     static let valid: [ReceiverSpec.Kind: [String: String]] = [

@@ -2,7 +2,7 @@ import Testing
 import TestSupport
 @testable import Probes
 
-@Suite struct DNSProbeTests {
+@Suite(.ownQueue) struct DNSProbeTests {
     func ask(_ name: String, type: String = "A", timeout: Duration = .seconds(1)) async throws -> ProbeOutcome {
         let peer = try dnsPeer()
         var probe = DNSProbe(resolver: "127.0.0.1:\(peer.port)", name: name)

@@ -2,7 +2,7 @@ import Testing
 import TestSupport
 @testable import Probes
 
-@Suite struct HTTPProbeTests {
+@Suite(.ownQueue) struct HTTPProbeTests {
     func fetch(_ path: String, port: KeyPath<HTTPSPeer, Int> = \.https, scheme: String = "https", timeout: Duration = .seconds(5),
                configure: (inout HTTPProbe) -> Void = { _ in }) async throws -> ProbeOutcome {
         let peer = try httpsPeer()

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import Probes
 
-@Suite struct ICMPEchoProbeTests {
+@Suite(.ownQueue) struct ICMPEchoProbeTests {
     @Test(.enabled(if: runningAsRoot, "raw ICMP sockets need root"))
     func loopbackRoundOverIPv4() async throws {
         var echo = ICMPEchoProbe(host: "127.0.0.1")

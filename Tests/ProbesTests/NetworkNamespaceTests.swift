@@ -5,7 +5,7 @@ import TestSupport
 
 /// Hosts in network namespaces the test makes itself: loss under nftables random drop, interface
 /// binding, unreachable hosts. Needs root; without it these tests are reported as skipped.
-@Suite(.serialized, .enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"))
+@Suite(.serialized, .ownQueue, .enabled(if: runningAsRoot, "network namespaces, veth and nftables need root"))
 final class NetworkNamespaceTests {
     init() throws { try TestNetwork.up() }
     deinit { try? TestNetwork.down() }

@@ -18,7 +18,7 @@ func device(_ target: SNMPTarget, custom: [SNMPDeviceProbe.CustomOID] = [], wind
 
 /// SNMP against Debian's snmpd (v1, v2c, v3) and snmpsim recordings of real devices.
 /// Serialized: SNMPv3 users live in one net-snmp table per process, and the reboot test restarts snmpd.
-@Suite(.serialized, .enabled(if: runningAsRoot, "snmpsim must drop from root to nobody"))
+@Suite(.serialized, .ownQueue, .enabled(if: runningAsRoot, "snmpsim must drop from root to nobody"))
 struct SNMPDeviceProbeTests {
     @Test func v2cStandardProfile() async throws {
         let peer = try snmpd()

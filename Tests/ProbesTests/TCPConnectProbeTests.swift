@@ -2,7 +2,7 @@ import Testing
 import TestSupport
 @testable import Probes
 
-@Suite struct TCPConnectProbeTests {
+@Suite(.ownQueue) struct TCPConnectProbeTests {
     @Test func connectsToAListeningPort() async throws {
         let peer = try httpsPeer()
         let o = await outcome(.tcp(TCPConnectProbe(host: "127.0.0.1", port: UInt16(peer.http))))

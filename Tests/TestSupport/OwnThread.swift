@@ -30,17 +30,24 @@ public func offThePool<T>(_ body: () async throws -> T) async rethrows -> T {
     try await withTaskExecutorPreference(OwnQueueExecutor()) { try await body() }
 }
 
-/// A trait that runs each test of a suite (or one test) with `offThePool`: for tests that block
-/// (processes, `Thread.sleep` polling, synchronous HTTP). At most two such tests per core run at
-/// once (they mostly wait): all of them at once on 2 cores starve one another of CPU, and the
-/// tests that time sessions or count work done before a kill fail. The wait for a turn counts in
-/// a test's time limit, so those limits are generous.
+/// A trait that runs each test of a suite (or one test) with `offThePool`.
+/// - `.ownThread`, for tests that block (processes, `Thread.sleep` polling, synchronous HTTP): at
+///   most two such tests per core run at once (they mostly wait). All of them at once on 2 cores
+///   starve one another of CPU, and the tests that time sessions or count work done before a kill
+///   fail. The wait for a turn counts in a test's time limit, so those limits are generous.
+/// - `.ownQueue`, for async tests that time things (probe deadlines, notifier retries): no turns;
+///   their continuations resume on their own queue, so whatever still blocks the pool (a shared
+///   peer starting on first use) cannot stretch their timers.
 public struct OwnThreadTrait: SuiteTrait, TestTrait, TestScoping {
+    /// Whether the test waits for one of `BlockingSlots`' turns first.
+    let takesTurns: Bool
+
     public var isRecursive: Bool { true }
 
     public func provideScope(for test: Test, testCase: Test.Case?,
                              performing function: @Sendable () async throws -> Void) async throws {
         guard testCase != nil else { return try await function() }
+        guard takesTurns else { return try await offThePool { try await function() } }
         await BlockingSlots.shared.acquire()
         do {
             try await offThePool { try await function() }
@@ -75,6 +82,8 @@ actor BlockingSlots {
 }
 
 extension Trait where Self == OwnThreadTrait {
-    /// Each test runs on a queue of its own, off the shared concurrency pool.
-    public static var ownThread: Self { Self() }
+    /// Each test blocks on a queue of its own, off the shared concurrency pool, taking turns.
+    public static var ownThread: Self { Self(takesTurns: true) }
+    /// Each test runs on a queue of its own, immune to a blocked pool; no turns.
+    public static var ownQueue: Self { Self(takesTurns: false) }
 }
