@@ -116,7 +116,9 @@ public struct SNMPDeviceResult: ProbeResult {
         var out: [String: (Double?, Double?)] = [:]
         for now in current.interfaces {
             guard let then = before[now.index], then.counterBits == now.counterBits else { continue }
-            let ceiling = now.speed > 0 ? now.speed / 8 : nil
+            // A loopback's ifSpeed is nominal (net-snmp says 10 Mbit/s for `lo`; local traffic goes
+            // far past it), so it is no bound on a plausible rate there.
+            let ceiling = now.speed > 0 && now.type != DeviceSnapshot.Interface.softwareLoopback ? now.speed / 8 : nil
             let inRate = CounterDelta.rate(previous: then.inOctets, current: now.inOctets, bits: now.counterBits,
                                            seconds: seconds, ceiling: ceiling, restarted: rebooted)
             let outRate = CounterDelta.rate(previous: then.outOctets, current: now.outOctets, bits: now.counterBits,

@@ -58,6 +58,29 @@ import Testing
         #expect(i.speed == 1e9 && i.counterBits == 64 && i.inOctets == 9_000_000_000)
         #expect(i.adminUp && !i.operUp && i.inErrors == 7 && i.mac == "00:1a:2b:3c:4d:5e")
     }
+
+    /// 50 MB/s through `lo`, whose ifSpeed net-snmp gives as 10 Mbit/s: a real rate on a loopback;
+    /// the same on an Ethernet port of that speed is a counter discontinuity and gives none.
+    @Test func aLoopbackIsNotBoundByItsNominalSpeed() {
+        func snapshots(type: Int) -> SNMPDeviceResult {
+            func one(octets: UInt64, at seconds: Double) -> DeviceSnapshot {
+                var s = DeviceSnapshot(system: [], ifTable: [], ifXTable: [])
+                var i = DeviceSnapshot.Interface(index: 1)
+                i.name = "lo"
+                i.type = type
+                i.speed = 10_000_000
+                i.counterBits = 64
+                i.inOctets = octets
+                i.outOctets = octets
+                s.interfaces = [i]
+                s.polledAt = seconds
+                return s
+            }
+            return SNMPDeviceResult(current: one(octets: 150_000_000, at: 12), previous: one(octets: 100_000_000, at: 11))
+        }
+        #expect(snapshots(type: DeviceSnapshot.Interface.softwareLoopback).rates["lo"]?.inBits == 400_000_000)
+        #expect(snapshots(type: 6).rates["lo"]?.inBits == nil)  // ethernetCsmacd
+    }
 }
 
 @Suite struct DeviceChangeTests {

@@ -33,6 +33,9 @@ public struct DeviceSnapshot: Sendable {
         public var inDiscards: UInt64 = 0
         public var outDiscards: UInt64 = 0
 
+        /// ifType of a loopback interface (IANAifType softwareLoopback).
+        public static let softwareLoopback = 24
+
         /// The `interface` label: ifName, else ifDescr, else the index.
         public var label: String { !name.isEmpty ? name : !description.isEmpty ? description : "if\(index)" }
     }
