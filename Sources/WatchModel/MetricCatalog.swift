@@ -101,16 +101,16 @@ public enum MetricCatalog {
     public static let snmpIfOutDiscards = MetricInfo("probe_snmp_if_out_discards_total", unit: "packets (counter)",
         help: "Outbound packets discarded (ifOutDiscards).", labels: ["interface"])
     public static let snmpIfInRate = MetricInfo("probe_snmp_if_in_bits_per_second", unit: "bits per second",
-        help: "Receive rate between two polls; absent across a reboot or a counter reset.", labels: ["interface"])
+        help: "Receive rate between two polls; absent across a reboot, a counter reset, or a jump past the interface speed (loopbacks excepted).", labels: ["interface"])
     public static let snmpIfOutRate = MetricInfo("probe_snmp_if_out_bits_per_second", unit: "bits per second",
-        help: "Send rate between two polls; absent across a reboot or a counter reset.", labels: ["interface"])
+        help: "Send rate between two polls; absent across a reboot, a counter reset, or a jump past the interface speed (loopbacks excepted).", labels: ["interface"])
     public static let snmpCustom = MetricInfo("probe_snmp_value", unit: "as declared",
         help: "A user-defined OID declared as gauge or counter, by its configured name.", labels: ["name"])
     public static let snmpCustomRate = MetricInfo("probe_snmp_value_per_second", unit: "per second",
         help: "Rate of a user-defined counter between two polls; absent across a reboot or a reset.", labels: ["name"])
 
     public static let pathUp = MetricInfo("probe_path_up", unit: "boolean (0 or 1)",
-        help: "1 when at least one reachability probe (ICMP, TCP, DNS, HTTP) over this path passed.", labels: ["path"])
+        help: "1 when at least one reachability probe (ICMP, TCP, DNS, HTTP) over this path passed, or its far end answered at all (a lossy round, a refused port, a wrong status: lossy, not cut). `commune-agent run` writes it after every reachability result from the probes' confirmed states (one lost echo does not take a line down) and sends it with the essentials over 4G.", labels: ["path"])
     public static let modemRegistered = MetricInfo("probe_modem_registered", unit: "boolean (0 or 1)",
         help: "1 when the 4G modem is registered on a network (home or roaming).")
     public static let modemSignalQuality = MetricInfo("probe_modem_signal_quality_ratio", unit: "ratio 0-1",
