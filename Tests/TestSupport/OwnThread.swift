@@ -48,14 +48,7 @@ public struct OwnThreadTrait: SuiteTrait, TestTrait, TestScoping {
                              performing function: @Sendable () async throws -> Void) async throws {
         guard testCase != nil else { return try await function() }
         guard takesTurns else { return try await offThePool { try await function() } }
-        await BlockingSlots.shared.acquire()
-        do {
-            try await offThePool { try await function() }
-        } catch {
-            await BlockingSlots.shared.release()
-            throw error
-        }
-        await BlockingSlots.shared.release()
+        try await BlockingSlots.shared.withTurn { try await offThePool { try await function() } }
     }
 }
 
@@ -78,6 +71,19 @@ actor BlockingSlots {
 
     func release() {
         if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+
+    /// Runs `body` with a slot held, given back however `body` ends.
+    nonisolated func withTurn<T>(_ body: () async throws -> T) async rethrows -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
+        }
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The repository root, found from this file's path.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
@@ -187,25 +186,19 @@ public enum TwoPathNetwork {
         guard result.status == 0 else { throw PeerError("twopath.sh \(command) failed: \(result.stderr)") }
     }
 
-    private static let inUse = Mutex(false)
+    /// One test at a time has the network (tests run in parallel); the others wait as tasks.
+    private static let turn = BlockingSlots(count: 1)
 
-    /// Runs `body` with the network up and no other test using it (tests run in parallel). The
-    /// tests waiting for their turn sleep as tasks: blocked on a lock they held both threads of a
-    /// 2-core machine's test pool for minutes, and every async test timed out meanwhile.
-    /// The body itself runs off the shared pool (`offThePool`): it waits for minutes.
+    /// Runs `body` with the network up and no other test using it. The body runs off the shared
+    /// pool (`offThePool`): it waits for minutes, and on a 2-core CI blocking there stalled every
+    /// async test (HTTP probes, notifier retries timed out).
     public static func exclusive<T>(_ body: () throws -> T) async throws -> T {
-        while !inUse.withLock({ busy in
-            if busy { return false }
-            busy = true
-            return true
-        }) {
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        defer { inUse.withLock { $0 = false } }
-        return try await offThePool {
-            try script("up")
-            defer { try? script("down") }
-            return try body()
+        try await turn.withTurn {
+            try await offThePool {
+                try script("up")
+                defer { try? script("down") }
+                return try body()
+            }
         }
     }
 }
